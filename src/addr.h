@@ -1,0 +1,21 @@
+/* addr.h: small pure helpers on addr-specs (already lowercased). */
+#ifndef MD_ADDR_H
+#define MD_ADDR_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+/* The part after the last '@', or "" (borrowed from ADDR). */
+const char *md_addr_domain(const char *addr);
+
+/* True for noreply-style local parts: noreply, no-reply, donotreply,
+ * do-not-reply, mailer-daemon, postmaster, bounce(s)... */
+bool md_addr_is_noreply(const char *addr);
+
+/* True if ADDR is in LIST (char *). */
+bool md_addr_in(const GPtrArray *list, const char *addr);
+
+/* True if ADDR's domain equals one in DOMAINS or is a subdomain of one. */
+bool md_addr_domain_in(const GPtrArray *domains, const char *addr);
+
+#endif

@@ -1,0 +1,41 @@
+/* cmd.h: the subcommands of maildesk (one cmd-<name>.c each, git-style).
+ *
+ * maildesk.c parses the global options (-c, --now, -v) into a struct
+ * md_cli and calls the command with the remaining arguments (argv[0] is
+ * the command name).  A command returns a sysexits.h code and prints its
+ * own errors through md_cli_fail.
+ */
+#ifndef MD_CMD_H
+#define MD_CMD_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "ctx.h"
+
+struct md_cli {
+	const char *conf_path;	/* -c, or NULL: default file, else embedded */
+	const char *now;	/* --now, or NULL */
+	bool verbose;
+};
+
+/* Loads the configuration as md_cli_open does, without the database. */
+bool md_cli_load_conf(const struct md_cli *cli, struct md_conf **conf_r,
+		      GError **error);
+/* Loads the configuration, sets the clock and opens the database. */
+bool md_cli_open(const struct md_cli *cli, struct md_ctx *ctx, GError **error);
+/* Prints "maildesk: MESSAGE" on stderr, frees ERROR, returns its exit
+ * code. */
+int md_cli_fail(GError *error);
+
+int md_cmd_deliver(struct md_cli *cli, int argc, char **argv);
+int md_cmd_ingest(struct md_cli *cli, int argc, char **argv);
+int md_cmd_list(struct md_cli *cli, int argc, char **argv);
+int md_cmd_show(struct md_cli *cli, int argc, char **argv);
+int md_cmd_stats(struct md_cli *cli, int argc, char **argv);
+int md_cmd_send(struct md_cli *cli, int argc, char **argv);
+int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
+/* reply, resolve, close, reopen, escalate: ticket state changes. */
+int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,132 @@
+/* conf.h: the configuration (libconfig), validated into an immutable struct.
+ *
+ * Every key of spec section 7 is declared once in a table in conf.c with
+ * its type, default and validator; unknown keys and wrong types are errors
+ * reported as "FILE:LINE: message".  Relative paths are resolved against
+ * the directory of the configuration file (for the embedded configuration:
+ * against the current directory).  Secrets are read from password_file,
+ * which must not be readable by group or others.
+ *
+ * Address lists are stored lowercased.  All strings are owned by the
+ * struct md_conf and valid until md_conf_free.
+ */
+#ifndef MD_CONF_H
+#define MD_CONF_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define MD_CONF_DEFAULT_PATH SYSCONFDIR "/maildesk/maildesk.conf"
+
+enum md_after {
+	MD_AFTER_MOVE,		/* maildir: new/ -> cur/ with S; imap: done_folder */
+	MD_AFTER_SEEN,		/* imap: flag \Seen */
+	MD_AFTER_DELETE,	/* maildir: unlink */
+};
+
+enum md_inbound_type { MD_INBOUND_MAILDIR, MD_INBOUND_IMAP };
+
+struct md_inbound_conf {
+	enum md_inbound_type type;
+	char *name;		/* "maildir:PATH" or the url; for logs, stats */
+	enum md_after after;
+	/* maildir */
+	char *path;		/* absolute */
+	/* imap */
+	char *url;		/* imap://host[:port]/MAILBOX or imaps:// */
+	char *user;
+	char *password;		/* read from password_file, NULL if none */
+	char *auth;		/* "login" (default) or "plain" */
+	bool idle;		/* default true */
+	char *done_folder;	/* default "Done" */
+	int poll_interval;	/* seconds, default 60 */
+	bool starttls;		/* default true (imap://) */
+	char *tls_ca_file;	/* absolute or NULL */
+	bool tls_verify;	/* default true */
+	int batch_size;		/* default 200 */
+	int timeout;		/* seconds, default 60 */
+};
+
+enum md_outbound_type {
+	MD_OUTBOUND_MAILDIR,
+	MD_OUTBOUND_SMTP,
+	MD_OUTBOUND_SENDMAIL,
+};
+
+struct md_outbound_conf {
+	enum md_outbound_type type;
+	char *path;		/* maildir directory or sendmail binary */
+	char *url;		/* smtp://host:port or smtps:// */
+	bool starttls;		/* default true for smtp:// */
+	char *user;
+	char *password;
+	char *tls_ca_file;
+	bool tls_verify;	/* default true */
+	int timeout;		/* seconds, default 60 */
+};
+
+struct md_conf {
+	char *file;		/* the file read, or "(embedded)" */
+
+	/* desk */
+	char *desk_name;	/* subject tag name: [Helpdesk #123] */
+	char *desk_address;	/* lowercased */
+	GPtrArray *desk_aliases;	/* char *, lowercased */
+	char *from_name;
+	char *timezone;		/* IANA name */
+	GTimeZone *tz;
+	char *language;		/* "fr" or "en" */
+	char *state_dir;	/* absolute */
+	char *templates_dir;	/* absolute, or NULL: embedded templates */
+	char *desk_domain;	/* part after @ of desk_address */
+
+	/* agents */
+	GPtrArray *agent_addresses;
+	GPtrArray *agent_domains;
+	char *agents_notify;	/* NULL or "" if none */
+	char *trusted_authserv_id;	/* NULL if unset or "" */
+
+	/* upstream */
+	char *upstream_address;	/* NULL if none */
+	GPtrArray *upstream_domains;
+
+	GPtrArray *supervisors;
+
+	GPtrArray *inbound;	/* struct md_inbound_conf * */
+	struct md_outbound_conf outbound;
+
+	int autoreply_per_sender_per_day;	/* default 5 */
+
+	/* lifecycle */
+	guint8 workdays;	/* bit 0 = Monday .. bit 6 = Sunday */
+	char *holidays;		/* "FR", "BE" or "none" */
+	GPtrArray *extra_holidays;	/* "YYYY-MM-DD" */
+	GArray *remind_after;	/* int, working days */
+	int close_after;
+	int reopen_within;	/* calendar days */
+
+	/* escalation */
+	char *digest_at;	/* "HH:MM" */
+	int stale_after;	/* working hours */
+
+	/* limits */
+	gint64 max_message_size;	/* bytes, default 25 MiB */
+};
+
+/* Reads and validates PATH.  On error, the message starts with
+ * "PATH:LINE: " and names the key; MD_ERROR_CONFIG. */
+bool md_conf_load(const char *path, struct md_conf **conf_r, GError **error);
+
+/* Parses TEXT as if read from a file named NAME in directory BASEDIR
+ * (used for the embedded default configuration). */
+bool md_conf_load_string(const char *text, const char *name,
+			 const char *basedir, struct md_conf **conf_r,
+			 GError **error);
+
+/* Accepts NULL. */
+void md_conf_free(struct md_conf *conf);
+
+/* True if ADDR (lowercased addr-spec) is the desk address or an alias. */
+bool md_conf_is_desk(const struct md_conf *conf, const char *addr);
+
+#endif

@@ -1,0 +1,30 @@
+/* ctx.h: what every operation needs, carried explicitly (no globals below
+ * the front ends): the configuration, the one clock, the database and the
+ * installation secret that signs our Message-IDs. */
+#ifndef MD_CTX_H
+#define MD_CTX_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "clock.h"
+
+struct md_conf;
+struct md_db;
+
+struct md_ctx {
+	struct md_conf *conf;	/* owned */
+	struct md_clock clock;
+	struct md_db *db;	/* owned */
+	GBytes *secret;		/* owned; HMAC key for Message-IDs */
+};
+
+/* Takes CONF, copies CLOCK, opens (creating, migrating) the database in
+ * conf->state_dir and loads or creates the secret. */
+bool md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
+		 const struct md_clock *clock, GError **error);
+
+/* Releases everything; safe on a zeroed or cleared ctx. */
+void md_ctx_clear(struct md_ctx *ctx);
+
+#endif

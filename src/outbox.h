@@ -1,0 +1,37 @@
+/* outbox.h: the queue of outgoing mail and its sender.
+ *
+ * Rows are queued by the pipeline in the transaction that caused them
+ * (store.c); md_outbox_flush hands due rows to a transport, one connection
+ * for the batch.  A temporary failure reschedules the row with capped
+ * exponential backoff (1 min doubling to 1 h, given up after 5 days); a
+ * permanent one marks it failed and records the refusal on the ticket.
+ */
+#ifndef MD_OUTBOX_H
+#define MD_OUTBOX_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct md_ctx;
+struct md_transport;
+
+struct md_outbox_stats {
+	guint sent;
+	guint deferred;		/* temporary failure, will retry */
+	guint failed;		/* permanent failure, recorded on the ticket */
+};
+
+/* Sends up to MAX (0: all) due rows through T.  Adds to *STATS.  Returns
+ * false only when the database fails; transport failures are per row.
+ * STOP, if not NULL, is read between mails. */
+bool md_outbox_flush(struct md_ctx *ctx, struct md_transport *t, guint max,
+		     const volatile gint *stop, struct md_outbox_stats *stats,
+		     GError **error);
+
+/* *DUE_R = unix time when the next queued row is due, or -1 if none. */
+bool md_outbox_next_due(struct md_ctx *ctx, gint64 *due_r, GError **error);
+
+/* The delay before attempt ATTEMPTS+1 (pure; for tests). */
+gint64 md_outbox_backoff(guint attempts);
+
+#endif

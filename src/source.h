@@ -1,0 +1,75 @@
+/* source.h: where inbound mail comes from.
+ *
+ * Every source hands the pipeline the same thing (spec section 3): the raw
+ * bytes of one message and a way to acknowledge it once it is safely
+ * stored.  source-maildir.c watches new/ of a maildir; source-imap.c reads
+ * an IMAP mailbox with libetpan.  (maildesk deliver and ingest feed the
+ * pipeline directly.)  The daemon waits for new mail with wait_begin (an
+ * fd to watch, e.g. IMAP IDLE, and/or a timeout) and wait_end.
+ */
+#ifndef MD_SOURCE_H
+#define MD_SOURCE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct md_inbound_conf;
+struct md_clock;
+struct md_source;
+
+struct md_source_item {
+	char *key;		/* maildir file name, or the UID as text */
+	guint32 uid;		/* IMAP UID, 0 for other sources */
+	GBytes *raw;		/* the message */
+};
+
+struct md_source_ops {
+	const char *name;
+	/* Appends up to MAX waiting messages to BATCH (of struct
+	 * md_source_item *, freed with md_source_item_free); appending none
+	 * means nothing waits.  Connects (or reconnects) as needed. */
+	bool (*fetch)(struct md_source *src, guint max, GPtrArray *batch,
+		      GError **error);
+	/* Acknowledges ITEMS, all stored and committed: moves, flags or
+	 * deletes them as configured. */
+	bool (*ack)(struct md_source *src, GPtrArray *items, GError **error);
+	/* Starts waiting for new mail: *FD_R is an fd that becomes readable
+	 * when something happened (or -1), *TIMEOUT_R the seconds after which
+	 * to look anyway. */
+	bool (*wait_begin)(struct md_source *src, int *fd_r,
+			   guint *timeout_r, GError **error);
+	/* Ends the wait (IMAP: DONE and read what arrived). */
+	bool (*wait_end)(struct md_source *src, GError **error);
+	void (*free)(struct md_source *src);
+};
+
+/* Implementations embed this first. */
+struct md_source {
+	const struct md_source_ops *ops;
+	const struct md_inbound_conf *conf;	/* borrowed */
+};
+
+/* Opens the source CONF describes; CONF must outlive it.  Does not
+ * connect: the first fetch does. */
+bool md_source_open(const struct md_inbound_conf *conf,
+		    struct md_source **src_r, GError **error);
+bool md_source_fetch(struct md_source *src, guint max, GPtrArray *batch,
+		     GError **error);
+bool md_source_ack(struct md_source *src, GPtrArray *items, GError **error);
+bool md_source_wait_begin(struct md_source *src, int *fd_r, guint *timeout_r,
+			  GError **error);
+bool md_source_wait_end(struct md_source *src, GError **error);
+/* Accepts NULL. */
+void md_source_free(struct md_source *src);
+
+/* KEY is copied, RAW is taken. */
+struct md_source_item *md_source_item_new(const char *key, guint32 uid,
+					  GBytes *raw_take);
+void md_source_item_free(gpointer item);
+
+bool md_source_maildir_open(const struct md_inbound_conf *conf,
+			    struct md_source **src_r, GError **error);
+bool md_source_imap_open(const struct md_inbound_conf *conf,
+			 struct md_source **src_r, GError **error);
+
+#endif

@@ -1,0 +1,61 @@
+/* transport.h: hands a finished mail to the outside world.
+ *
+ * One interface, three implementations (isync's driver.h is the model):
+ * transport-maildir.c writes a file into a maildir, transport-sendmail.c
+ * pipes to sendmail -i -f FROM -- RCPT... (fork/exec, no shell),
+ * transport-smtp.c submits with libcurl (smtp://, smtps://, STARTTLS, AUTH,
+ * one connection reused across the calls of a batch).  A transport knows
+ * nothing of tickets: it gets an envelope and CRLF-terminated bytes.
+ *
+ * Failures: MD_ERROR_TEMP means try the whole mail again later (connection
+ * refused, 4xx, timeout, TLS or AUTH failure: a fixed configuration or a
+ * server back up will let it through); MD_ERROR_DATA means the mail was
+ * permanently refused for every recipient (5xx).
+ */
+#ifndef MD_TRANSPORT_H
+#define MD_TRANSPORT_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct md_outbound_conf;
+struct md_transport;
+
+struct md_transport_ops {
+	const char *name;
+	bool (*send)(struct md_transport *t, const char *mail_from,
+		     const GPtrArray *rcpts, const char *data, gsize len,
+		     GPtrArray *refused, GError **error);
+	void (*free)(struct md_transport *t);
+};
+
+/* Implementations embed this first. */
+struct md_transport {
+	const struct md_transport_ops *ops;
+};
+
+/* Opens the transport CONF describes.  CONF is borrowed and must outlive
+ * the transport.  No connection is made before the first send. */
+bool md_transport_open(const struct md_outbound_conf *conf,
+		       struct md_transport **t_r, GError **error);
+
+/* Sends DATA (LEN bytes, CRLF line ends, dot-unstuffed) from MAIL_FROM
+ * ("" for the null sender) to RCPTS (char *).  Returns true when at least
+ * one recipient accepted it; each recipient refused permanently is then
+ * appended to REFUSED (if not NULL) as a g_free'd "addr: reply" string. */
+bool md_transport_send(struct md_transport *t, const char *mail_from,
+		       const GPtrArray *rcpts, const char *data, gsize len,
+		       GPtrArray *refused, GError **error);
+
+/* Closes connections; accepts NULL. */
+void md_transport_free(struct md_transport *t);
+
+/* The implementations, for md_transport_open. */
+bool md_transport_maildir_open(const struct md_outbound_conf *conf,
+			       struct md_transport **t_r, GError **error);
+bool md_transport_sendmail_open(const struct md_outbound_conf *conf,
+				struct md_transport **t_r, GError **error);
+bool md_transport_smtp_open(const struct md_outbound_conf *conf,
+			    struct md_transport **t_r, GError **error);
+
+#endif
