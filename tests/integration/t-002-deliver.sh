@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$MD_SRCDIR/tests/integration/lib.sh"
+skip_all "not written yet"
