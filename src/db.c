@@ -1,1 +1,307 @@
+/* db.c: SQLite open, schema migrations, transactions, statement cache. */
 #include "config.h"
+
+#include <stdlib.h>
+
+#include "db.h"
+#include "error.h"
+
+struct md_db {
+	sqlite3 *handle;
+	char *path;
+	GHashTable *stmts;	/* const char *sql -> sqlite3_stmt * */
+};
+
+/* Each entry moves the schema from version i to i+1 (PRAGMA user_version).
+ * Append, never edit: databases in the field have run the earlier ones. */
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);"
+	/* The raw bytes of every mail, in and out: the source of truth. */
+	"CREATE TABLE raw (id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  status TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  requester TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  escalated INTEGER NOT NULL DEFAULT 0,"
+	"  upstream_ref TEXT,"
+	"  due INTEGER,"
+	"  linked INTEGER REFERENCES tickets(id),"
+	"  assignee TEXT,"
+	"  closed_at INTEGER,"
+	"  answered INTEGER NOT NULL DEFAULT 0,"
+	"  reminders INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX tickets_due ON tickets(due) WHERE due IS NOT NULL;"
+	"CREATE INDEX tickets_status ON tickets(status);"
+	"CREATE TABLE participants ("
+	"  ticket INTEGER NOT NULL REFERENCES tickets(id),"
+	"  address TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  PRIMARY KEY (ticket, address)) WITHOUT ROWID;"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket INTEGER NOT NULL REFERENCES tickets(id),"
+	"  raw INTEGER NOT NULL REFERENCES raw(id),"
+	"  direction TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  kind TEXT,"
+	"  message_id TEXT,"
+	"  in_reply_to TEXT,"
+	"  body_hash TEXT,"
+	"  sender TEXT,"
+	"  to_addrs TEXT,"
+	"  cc_addrs TEXT,"
+	"  subject TEXT,"
+	"  date INTEGER,"
+	"  received INTEGER NOT NULL,"
+	"  source TEXT,"
+	"  text TEXT,"
+	"  attachments TEXT);"
+	"CREATE INDEX messages_ticket ON messages(ticket);"
+	"CREATE INDEX messages_mid ON messages(message_id);"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY,"
+	"  raw INTEGER NOT NULL REFERENCES raw(id),"
+	"  received INTEGER NOT NULL,"
+	"  source TEXT,"
+	"  reason TEXT NOT NULL,"
+	"  message_id TEXT,"
+	"  body_hash TEXT);"
+	"CREATE INDEX quarantine_dedup ON quarantine(body_hash);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message INTEGER NOT NULL REFERENCES messages(id),"
+	"  ticket INTEGER NOT NULL REFERENCES tickets(id),"
+	"  mail_from TEXT NOT NULL,"
+	"  rcpts TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(next_try) WHERE state = 'queued';"
+	"CREATE TABLE autoreplies ("
+	"  address TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,"
+	"  PRIMARY KEY (address, day)) WITHOUT ROWID;"
+	"CREATE TABLE addresses ("
+	"  address TEXT PRIMARY KEY, bouncing INTEGER NOT NULL DEFAULT 0,"
+	"  bounced_at INTEGER) WITHOUT ROWID;"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY, ticket INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL, what TEXT NOT NULL);"
+	"CREATE INDEX events_ticket ON events(ticket);"
+	"CREATE TABLE sources ("
+	"  name TEXT PRIMARY KEY, last_ok INTEGER, last_error TEXT,"
+	"  last_error_at INTEGER, backlog INTEGER NOT NULL DEFAULT 0,"
+	"  received INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+};
+
+bool
+md_db_fail(struct md_db *db, int rc, const char *what, GError **error)
+{
+	int code = rc & 0xff;
+	enum md_error_code md;
+
+	switch (code) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_PROTOCOL:
+		md = MD_ERROR_TEMP;
+		break;
+	default:
+		md = MD_ERROR_INTERNAL;
+	}
+	g_set_error(error, MD_ERROR, md, "database %s: %s: %s",
+		    db->path, what,
+		    db->handle != NULL ? sqlite3_errmsg(db->handle)
+				       : sqlite3_errstr(rc));
+	return false;
+}
+
+bool
+md_db_exec(struct md_db *db, const char *sql, GError **error)
+{
+	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return md_db_fail(db, rc, "exec", error);
+	return true;
+}
+
+sqlite3_stmt *
+md_db_stmt(struct md_db *db, const char *sql, GError **error)
+{
+	sqlite3_stmt *stmt = g_hash_table_lookup(db->stmts, sql);
+	int rc;
+
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		return stmt;
+	}
+	rc = sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&stmt, NULL);
+	if (rc != SQLITE_OK) {
+		md_db_fail(db, rc, "prepare", error);
+		return NULL;
+	}
+	g_hash_table_insert(db->stmts, (gpointer)sql, stmt);
+	return stmt;
+}
+
+static bool
+pragma_int(struct md_db *db, const char *sql, int *value_r, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->handle, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*value_r = sqlite3_column_int(stmt, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_OK)
+		return md_db_fail(db, rc, sql, error);
+	return true;
+}
+
+static bool
+migrate(struct md_db *db, GError **error)
+{
+	int version = 0;
+	const int latest = G_N_ELEMENTS(migrations);
+
+	if (!md_db_begin(db, error))
+		return false;
+	if (!pragma_int(db, "PRAGMA user_version", &version, error))
+		goto fail;
+	if (version > latest) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "database %s: schema version %d is newer than "
+			    "this maildesk (%d): upgrade maildesk",
+			    db->path, version, latest);
+		goto fail;
+	}
+	for (; version < latest; version++) {
+		char *bump;
+		bool ok;
+
+		if (!md_db_exec(db, migrations[version], error))
+			goto fail;
+		bump = g_strdup_printf("PRAGMA user_version = %d", version + 1);
+		ok = md_db_exec(db, bump, error);
+		g_free(bump);
+		if (!ok)
+			goto fail;
+	}
+	return md_db_commit(db, error);
+fail:
+	md_db_rollback(db);
+	return false;
+}
+
+static void
+finalize_stmt(gpointer stmt)
+{
+	sqlite3_finalize(stmt);
+}
+
+bool
+md_db_open(const char *path, struct md_db **db_r, GError **error)
+{
+	struct md_db *db = g_new0(struct md_db, 1);
+	const char *limit;
+	int rc;
+
+	db->path = g_strdup(path);
+	db->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+					  finalize_stmt);
+	rc = sqlite3_open_v2(path, &db->handle,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		md_db_fail(db, rc, "cannot open", error);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	/* A locked database (another maildesk committing a batch) is waited
+	 * for this long, then reported as temporary: the MTA retries. */
+	sqlite3_busy_timeout(db->handle, 3000);
+	/* synchronous=FULL: a batch is durable when COMMIT returns, before
+	 * any source is acknowledged (spec section 8). */
+	if (!md_db_exec(db, "PRAGMA journal_mode = WAL;"
+			"PRAGMA synchronous = FULL;"
+			"PRAGMA foreign_keys = ON;", error))
+		goto fail;
+	/* Test hook (SQLite-style fault injection): a small max_page_count
+	 * makes "database or disk is full" reproducible. */
+	limit = g_getenv("MAILDESK_TEST_MAX_PAGE_COUNT");
+	if (!migrate(db, error))
+		goto fail;
+	if (limit != NULL) {
+		char *sql = g_strdup_printf("PRAGMA max_page_count = %d",
+					    atoi(limit));
+		bool ok = md_db_exec(db, sql, error);
+
+		g_free(sql);
+		if (!ok)
+			goto fail;
+	}
+	*db_r = db;
+	return true;
+fail:
+	md_db_close(db);
+	return false;
+}
+
+void
+md_db_close(struct md_db *db)
+{
+	if (db == NULL)
+		return;
+	g_hash_table_destroy(db->stmts);
+	sqlite3_close(db->handle);
+	g_free(db->path);
+	g_free(db);
+}
+
+bool
+md_db_begin(struct md_db *db, GError **error)
+{
+	return md_db_exec(db, "BEGIN IMMEDIATE", error);
+}
+
+bool
+md_db_commit(struct md_db *db, GError **error)
+{
+	return md_db_exec(db, "COMMIT", error);
+}
+
+void
+md_db_rollback(struct md_db *db)
+{
+	if (!sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3 *
+md_db_handle(struct md_db *db)
+{
+	return db->handle;
+}
+
+const char *
+md_db_path(struct md_db *db)
+{
+	return db->path;
+}

@@ -1,1 +1,272 @@
+/* lifecycle.c: states, events and the intents they cause. */
 #include "config.h"
+
+#include <string.h>
+
+#include "addr.h"
+#include "lifecycle.h"
+
+static const char *const state_names[] = {
+	"open", "pending", "resolved", "escalated", "closed",
+};
+static const char *const role_names[] = {
+	"requester", "participant", "agent", "upstream", "desk", "automated",
+	"stranger",
+};
+static const char *const intent_names[] = {
+	"ack", "notify", "relay", "escalation",
+};
+
+const char *
+md_state_name(enum md_state state)
+{
+	return state_names[state];
+}
+
+bool
+md_state_parse(const char *name, enum md_state *state_r)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(state_names); i++)
+		if (g_ascii_strcasecmp(name, state_names[i]) == 0) {
+			*state_r = i;
+			return true;
+		}
+	return false;
+}
+
+const char *
+md_role_name(enum md_role role)
+{
+	return role_names[role];
+}
+
+const char *
+md_intent_kind_name(enum md_intent_kind kind)
+{
+	return intent_names[kind];
+}
+
+static struct md_intent *
+intent_new(enum md_intent_kind kind, GPtrArray *intents)
+{
+	struct md_intent *in = g_new0(struct md_intent, 1);
+
+	in->kind = kind;
+	in->to = g_ptr_array_new_with_free_func(g_free);
+	in->cc = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(intents, in);
+	return in;
+}
+
+void
+md_intent_free(gpointer data)
+{
+	struct md_intent *in = data;
+
+	if (in == NULL)
+		return;
+	g_ptr_array_unref(in->to);
+	g_ptr_array_unref(in->cc);
+	g_free(in->note);
+	g_free(in);
+}
+
+void
+md_ticket_clear(struct md_ticket *t)
+{
+	g_free(t->subject);
+	g_free(t->requester);
+	g_free(t->upstream_ref);
+	g_free(t->assignee);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+md_commands_clear(struct md_commands *cmd)
+{
+	g_free(cmd->escalate_note);
+	g_free(cmd->assign);
+	memset(cmd, 0, sizeof(*cmd));
+}
+
+/* Reads one "#command [argument]" line; false if LINE is no command. */
+static bool
+command_line(const char *line, struct md_commands *cmd)
+{
+	static const struct {
+		const char *word;
+		enum md_state state;
+	} states[] = {
+		{ "resolve", MD_STATE_RESOLVED }, { "close", MD_STATE_CLOSED },
+		{ "pending", MD_STATE_PENDING }, { "open", MD_STATE_OPEN },
+	};
+	gsize len = strcspn(line + 1, " \t");
+	const char *arg = line + 1 + len;
+
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	for (guint i = 0; i < G_N_ELEMENTS(states); i++)
+		if (len == strlen(states[i].word) &&
+		    g_ascii_strncasecmp(line + 1, states[i].word, len) == 0) {
+			cmd->has_state = true;
+			cmd->state = states[i].state;
+			return true;
+		}
+	if (len == 8 && g_ascii_strncasecmp(line + 1, "internal", 8) == 0) {
+		cmd->internal = true;
+		return true;
+	}
+	if (len == 8 && g_ascii_strncasecmp(line + 1, "escalate", 8) == 0) {
+		cmd->escalate = true;
+		g_free(cmd->escalate_note);
+		cmd->escalate_note = *arg ? g_strdup(arg) : NULL;
+		return true;
+	}
+	if (len == 6 && g_ascii_strncasecmp(line + 1, "assign", 6) == 0 &&
+	    strchr(arg, '@') != NULL) {
+		g_free(cmd->assign);
+		cmd->assign = g_ascii_strdown(arg, -1);
+		g_strstrip(cmd->assign);
+		return true;
+	}
+	return false;
+}
+
+void
+md_lifecycle_commands(const char *body, struct md_commands *cmd_r)
+{
+	char **lines = g_strsplit(body != NULL ? body : "", "\n", 12);
+
+	memset(cmd_r, 0, sizeof(*cmd_r));
+	/* Commands are the first non-blank lines; the first line that is
+	 * not one ends them, so "#1 priority" in a sentence below is text. */
+	for (int i = 0; lines[i] != NULL; i++) {
+		char *line = g_strstrip(lines[i]);
+
+		if (line[0] == '\0')
+			continue;
+		if (line[0] != '#' || !command_line(line, cmd_r))
+			break;
+	}
+	g_strfreev(lines);
+}
+
+static void
+add_unique(GPtrArray *list, const char *addr)
+{
+	if (addr != NULL && addr[0] != '\0' && !md_addr_in(list, addr))
+		g_ptr_array_add(list, g_strdup(addr));
+}
+
+/* The desk's answer goes to the requester and the participants, except
+ * those the agent already wrote to directly (reply-all) and ourselves. */
+static void
+relay_to(const struct md_ticket *t, const struct md_event *ev,
+	 const GPtrArray *desk_addrs, struct md_intent *in)
+{
+	const GPtrArray *parts = ev->participants;
+
+	if (!md_addr_in((GPtrArray *)ev->to, t->requester) &&
+	    !md_addr_in((GPtrArray *)ev->cc, t->requester))
+		add_unique(in->to, t->requester);
+	for (guint i = 0; parts != NULL && i < parts->len; i++) {
+		const char *a = g_ptr_array_index(parts, i);
+
+		if (md_addr_in((GPtrArray *)ev->to, a) ||
+		    md_addr_in((GPtrArray *)ev->cc, a) ||
+		    md_addr_in((GPtrArray *)desk_addrs, a) ||
+		    g_ascii_strcasecmp(a, t->requester) == 0)
+			continue;
+		add_unique(in->to->len == 0 ? in->to : in->cc, a);
+	}
+}
+
+static void
+notify(const char *addr, GPtrArray *intents)
+{
+	if (addr != NULL && addr[0] != '\0')
+		add_unique(intent_new(MD_INTENT_NOTIFY, intents)->to, addr);
+}
+
+static void
+agent_writes(struct md_ticket *t, const struct md_event *ev,
+	     const GPtrArray *desk_addrs, GPtrArray *intents)
+{
+	struct md_commands cmd;
+
+	md_lifecycle_commands(ev->body, &cmd);
+	if (!cmd.internal) {
+		struct md_intent *in = intent_new(MD_INTENT_RELAY, intents);
+
+		relay_to(t, ev, desk_addrs, in);
+		if (in->to->len == 0)	/* all were on the agent's mail */
+			md_intent_free(g_ptr_array_steal_index(intents,
+							       intents->len - 1));
+		t->answered = true;
+		if (t->state == MD_STATE_OPEN || t->state == MD_STATE_CLOSED)
+			t->state = MD_STATE_PENDING;
+	}
+	if (cmd.has_state)
+		t->state = cmd.state;
+	if (cmd.escalate && ev->upstream != NULL) {
+		struct md_intent *in = intent_new(MD_INTENT_ESCALATION,
+						  intents);
+
+		add_unique(in->to, ev->upstream);
+		in->note = g_steal_pointer(&cmd.escalate_note);
+		t->state = MD_STATE_ESCALATED;
+		t->escalated = true;
+	}
+	if (cmd.assign != NULL) {
+		g_free(t->assignee);
+		t->assignee = g_steal_pointer(&cmd.assign);
+	}
+	if (t->state == MD_STATE_CLOSED && t->closed_at == 0)
+		t->closed_at = t->updated;
+	md_commands_clear(&cmd);
+}
+
+void
+md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
+		   gint64 now, const char *notify_addr,
+		   const GPtrArray *desk_addrs, GPtrArray *intents)
+{
+	t->updated = now;
+	if (ev->new_ticket) {
+		t->state = MD_STATE_OPEN;
+		if (!ev->automated && ev->role != MD_ROLE_DESK)
+			add_unique(intent_new(MD_INTENT_ACK, intents)->to,
+				   t->requester);
+		if (ev->role != MD_ROLE_DESK)
+			notify(notify_addr, intents);
+		return;
+	}
+	switch (ev->role) {
+	case MD_ROLE_REQUESTER:
+	case MD_ROLE_PARTICIPANT:
+	case MD_ROLE_STRANGER:
+		if (ev->automated)
+			break;	/* an out-of-office is no reaction */
+		t->state = MD_STATE_OPEN;
+		t->closed_at = 0;
+		notify(notify_addr, intents);
+		break;
+	case MD_ROLE_AGENT:
+		agent_writes(t, ev, desk_addrs, intents);
+		break;
+	case MD_ROLE_UPSTREAM:
+		if (ev->foreign_tag != NULL) {
+			g_free(t->upstream_ref);
+			t->upstream_ref = g_strdup(ev->foreign_tag);
+		}
+		relay_to(t, ev, desk_addrs,
+			 intent_new(MD_INTENT_RELAY, intents));
+		notify(notify_addr, intents);
+		if (t->state == MD_STATE_ESCALATED)
+			t->state = MD_STATE_OPEN;
+		break;
+	case MD_ROLE_AUTOMATED:
+	case MD_ROLE_DESK:
+		break;
+	}
+}

@@ -1,0 +1,43 @@
+/* db.h: the SQLite database: open, WAL, migrations, transactions, and a
+ * cache of prepared statements.
+ *
+ * Every SQL statement of maildesk lives in store.c; this module only runs
+ * them.  SQLite errors become GErrors whose code tells the caller what to
+ * do: busy, locked, full or I/O errors are MD_ERROR_TEMP (the MTA or the
+ * source retries), anything else MD_ERROR_INTERNAL.
+ */
+#ifndef MD_DB_H
+#define MD_DB_H
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+struct md_db;
+
+/* Opens (creating) PATH in WAL mode with synchronous=FULL and migrates the
+ * schema forward.  A schema newer than this program is refused. */
+bool md_db_open(const char *path, struct md_db **db_r, GError **error);
+/* Finalizes the cached statements and closes; accepts NULL. */
+void md_db_close(struct md_db *db);
+
+/* The prepared statement for SQL (a string literal: it is the cache key
+ * and is not copied), reset and with its bindings cleared.  Owned by DB. */
+sqlite3_stmt *md_db_stmt(struct md_db *db, const char *sql, GError **error);
+
+/* Runs SQL (no results) through sqlite3_exec. */
+bool md_db_exec(struct md_db *db, const char *sql, GError **error);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+bool md_db_begin(struct md_db *db, GError **error);
+bool md_db_commit(struct md_db *db, GError **error);
+void md_db_rollback(struct md_db *db);
+
+/* Sets ERROR from the handle's state after RC failed during WHAT;
+ * always returns false. */
+bool md_db_fail(struct md_db *db, int rc, const char *what, GError **error);
+
+sqlite3 *md_db_handle(struct md_db *db);
+const char *md_db_path(struct md_db *db);
+
+#endif
