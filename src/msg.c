@@ -1,1 +1,1767 @@
+/* msg.c: one inbound message parsed with gmime into a struct md_msg.
+ *
+ * Real mail lies about charsets, breaks MIME and folds headers badly, so
+ * every step here degrades instead of failing: the only error is input
+ * that has no header block at all.  Text decoding always ends in valid
+ * UTF-8 (declared charset, else UTF-8, else Windows-1252).
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "error.h"
+#include "msg.h"
+
+/* Text beyond this is of no use to notifications and digests, and a
+ * cap keeps one absurd message from costing the whole batch. */
+#define TEXT_CAP (1024 * 1024)
+/* MIME nesting deeper than this is an attack or a loop, not mail. */
+#define MAX_DEPTH 32
+
+/* Windows-1252 0x80-0x9f; 0 marks the five unassigned bytes. */
+static const gunichar cp1252_high[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+static gunichar
+cp1252_char(guchar c)
+{
+	if (c < 0x80 || c >= 0xa0)
+		return c;
+	return cp1252_high[c - 0x80] != 0 ? cp1252_high[c - 0x80] : 0xfffd;
+}
+
+/* Bytes of unknown charset to UTF-8: kept if already UTF-8, else read as
+ * Windows-1252 (what "ISO-8859-1" and undeclared 8-bit mail really is).
+ * NULs are dropped: they only ever come from broken software. */
+static char *
+lenient_utf8(const char *s, gsize len)
+{
+	GString *out;
+	char *copy = NULL;
+
+	if (len == 0)
+		return g_strdup("");
+	if (memchr(s, '\0', len) != NULL) {
+		gsize j = 0;
+
+		copy = g_malloc(len + 1);
+		for (gsize i = 0; i < len; i++)
+			if (s[i] != '\0')
+				copy[j++] = s[i];
+		copy[j] = '\0';
+		s = copy;
+		len = j;
+	}
+	if (g_utf8_validate_len(s, len, NULL)) {
+		if (copy != NULL)
+			return copy;
+		return g_strndup(s, len);
+	}
+	out = g_string_sized_new(len + len / 2 + 1);
+	for (gsize i = 0; i < len; i++) {
+		guchar c = (guchar)s[i];
+
+		if (c < 0x80)
+			g_string_append_c(out, (char)c);
+		else
+			g_string_append_unichar(out, cp1252_char(c));
+	}
+	g_free(copy);
+	return g_string_free(out, FALSE);
+}
+
+/* Takes S; returns it, or a valid copy if gmime handed back bad UTF-8. */
+static char *
+valid_utf8(char *s)
+{
+	char *v;
+
+	if (g_utf8_validate(s, -1, NULL))
+		return s;
+	v = g_utf8_make_valid(s, -1);
+	g_free(s);
+	return v;
+}
+
+/* Folds runs of whitespace (CR/LF of folded headers included) to one
+ * space and trims, in place. */
+static char *
+fold_ws(char *s)
+{
+	char *w = s;
+	bool space = false;
+
+	for (const char *r = s; *r != '\0'; r++) {
+		if (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n') {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = false;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+/* CRLF and lone CR to LF, in place. */
+static char *
+normalise_eol(char *s)
+{
+	char *w = s;
+
+	for (const char *r = s; *r != '\0'; r++) {
+		if (*r == '\r') {
+			if (r[1] != '\n')
+				*w++ = '\n';
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+char *
+md_msg_body_hash(const char *raw, gsize len)
+{
+	const char *p = raw, *end = raw + len, *body = raw;
+	gsize blen = len;
+
+	/* One scan for '\n': "\r\n\r\n" is seen at its first LF, "\n\n" at
+	 * its first byte, so the first hit is the earliest separator. */
+	while (p < end && (p = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] == '\n') {
+			body = p + 2;
+			break;
+		}
+		if (p > raw && p[-1] == '\r' && p + 2 < end && p[1] == '\r'
+		    && p[2] == '\n') {
+			body = p + 3;
+			break;
+		}
+		p++;
+	}
+	if (body != raw)
+		blen = (gsize)(end - body);
+	return g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+					   (const guchar *)body, blen);
+}
+
+/* RFC 5322 field name: printable ASCII but ':', then ':' (obsolete
+ * syntax allows blanks before it).  An mbox "From " line may precede. */
+static bool
+has_header_block(const char *raw, gsize len)
+{
+	const char *p = raw, *end = raw + len;
+	const char *name;
+
+	if (len > 5 && memcmp(raw, "From ", 5) == 0) {
+		p = memchr(raw, '\n', len);
+		if (p == NULL)
+			return false;
+		p++;
+	}
+	name = p;
+	while (p < end && *p > ' ' && *p < 127 && *p != ':')
+		p++;
+	if (p == name)
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p < end && *p == ':';
+}
+
+/* Appends to IDS the msg-ids of S: every <...> token in order (whatever
+ * junk lies between, as in "Your message of ..." In-Reply-To), else the
+ * bare words with an '@'.  Whitespace inside an id is removed. */
+static void
+scan_ids(const char *s, GPtrArray *ids)
+{
+	guint before = ids->len;
+	const char *p = s, *open;
+
+	while ((open = strchr(p, '<')) != NULL) {
+		const char *q = open + 1;
+		GString *id;
+
+		while (*q != '\0' && *q != '>' && *q != '<')
+			q++;
+		if (*q == '\0')
+			break;
+		if (*q == '<') {
+			/* "<junk <id@host>": restart at the inner bracket */
+			p = q;
+			continue;
+		}
+		id = g_string_sized_new((gsize)(q - open));
+		for (const char *c = open + 1; c < q; c++)
+			if (!g_ascii_isspace(*c))
+				g_string_append_c(id, *c);
+		if (id->len > 0)
+			g_ptr_array_add(ids, g_string_free(id, FALSE));
+		else
+			g_string_free(id, TRUE);
+		p = q + 1;
+	}
+	if (ids->len > before)
+		return;
+
+	char **words = g_strsplit_set(s, " \t\r\n,;", -1);
+
+	for (guint i = 0; words[i] != NULL; i++)
+		if (strchr(words[i], '@') != NULL)
+			g_ptr_array_add(ids, g_strdup(words[i]));
+	g_strfreev(words);
+}
+
+/* The first id of VALUE, or NULL.  Message-ID also takes a bare word. */
+static char *
+first_id(const char *value, bool bare_ok)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	char *id = NULL;
+
+	scan_ids(value, ids);
+	if (ids->len > 0)
+		id = g_strdup(ids->pdata[0]);
+	else if (bare_ok) {
+		id = fold_ws(g_strdup(value));
+		if (*id == '\0' || strchr(id, ' ') != NULL)
+			g_clear_pointer(&id, g_free);
+	}
+	g_ptr_array_unref(ids);
+	return id;
+}
+
+/* Header value as clean UTF-8: unfolded, trimmed. */
+static char *
+header_text(const char *raw)
+{
+	return valid_utf8(fold_ws(lenient_utf8(raw, strlen(raw))));
+}
+
+static char *
+return_path(const char *raw)
+{
+	char *v = header_text(raw);
+	char *lt = strchr(v, '<'), *gt;
+	char *addr;
+
+	if (lt != NULL && (gt = strchr(lt, '>')) != NULL)
+		addr = g_strndup(lt + 1, (gsize)(gt - lt - 1));
+	else
+		addr = g_strdup(v);
+	g_free(v);
+	addr = fold_ws(addr);
+	/* "<>" is the null reverse-path of bounces (RFC 5321 4.5.5). */
+	v = g_utf8_strdown(addr, -1);
+	g_free(addr);
+	return v;
+}
+
+/* X-Loop: lowercased, brackets stripped ("<support@desk.example>"). */
+static char *
+loop_value(const char *raw)
+{
+	char *v = header_text(raw);
+	char *s = v;
+	char *out;
+	gsize n;
+
+	if (*s == '<')
+		s++;
+	n = strlen(s);
+	if (n > 0 && s[n - 1] == '>')
+		n--;
+	out = g_utf8_strdown(s, (gssize)n);
+	g_free(v);
+	return g_strstrip(out);
+}
+
+static char *
+decode_subject(GMimeParserOptions *opts, const char *raw)
+{
+	char *u = lenient_utf8(raw, strlen(raw));
+	char *d = g_mime_utils_header_decode_text(opts, u);
+
+	g_free(u);
+	return valid_utf8(fold_ws(d));
+}
+
+static void
+set_once(char **field, char *value_take)
+{
+	if (*field == NULL)
+		*field = value_take;
+	else
+		g_free(value_take);
+}
+
+/* One pass over the top-level headers for everything gmime does not
+ * already parse into the message (addresses and Date are taken from it). */
+static void
+read_header(struct md_msg *msg, GMimeParserOptions *opts, GMimeHeader *h)
+{
+	const char *name = g_mime_header_get_name(h);
+	const char *raw = g_mime_header_get_raw_value(h);
+
+	if (name == NULL || raw == NULL)
+		return;
+	if (!g_ascii_strcasecmp(name, "Subject")) {
+		if (*msg->subject == '\0') {
+			g_free(msg->subject);
+			msg->subject = decode_subject(opts, raw);
+		}
+	} else if (!g_ascii_strcasecmp(name, "Message-ID")) {
+		char *v = header_text(raw);
+
+		set_once(&msg->message_id, first_id(v, true));
+		g_free(v);
+	} else if (!g_ascii_strcasecmp(name, "In-Reply-To")) {
+		char *v = header_text(raw);
+
+		set_once(&msg->in_reply_to, first_id(v, false));
+		g_free(v);
+	} else if (!g_ascii_strcasecmp(name, "References")) {
+		if (msg->references->len == 0) {
+			char *v = header_text(raw);
+
+			scan_ids(v, msg->references);
+			g_free(v);
+		}
+	} else if (!g_ascii_strcasecmp(name, "Return-Path")) {
+		set_once(&msg->return_path, return_path(raw));
+	} else if (!g_ascii_strcasecmp(name, "Auto-Submitted")) {
+		set_once(&msg->auto_submitted, header_text(raw));
+	} else if (!g_ascii_strcasecmp(name, "Precedence")) {
+		set_once(&msg->precedence, header_text(raw));
+	} else if (!g_ascii_strcasecmp(name, "X-Auto-Response-Suppress")) {
+		set_once(&msg->x_auto_response_suppress, header_text(raw));
+	} else if (!g_ascii_strcasecmp(name, "X-Failed-Recipients")) {
+		set_once(&msg->x_failed_recipients, header_text(raw));
+	} else if (!g_ascii_strcasecmp(name, "List-Id")) {
+		msg->has_list_id = true;
+	} else if (!g_ascii_strcasecmp(name, "List-Unsubscribe")) {
+		msg->has_list_unsubscribe = true;
+	} else if (!g_ascii_strcasecmp(name, "X-Loop")) {
+		g_ptr_array_add(msg->x_loop, loop_value(raw));
+	} else if (!g_ascii_strcasecmp(name, "Authentication-Results")) {
+		g_ptr_array_add(msg->auth_results, header_text(raw));
+	}
+}
+
+static void
+flatten(InternetAddressList *list, GPtrArray *out, int depth)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n && depth < MAX_DEPTH; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			flatten(internet_address_group_get_members(
+					INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *a = internet_address_mailbox_get_addr(
+				INTERNET_ADDRESS_MAILBOX(ia));
+			char *u, *low;
+
+			if (a == NULL || *a == '\0')
+				continue;
+			u = fold_ws(lenient_utf8(a, strlen(a)));
+			low = g_utf8_strdown(u, -1);
+			g_free(u);
+			g_ptr_array_add(out, low);
+		}
+	}
+}
+
+/* Lowercased addr-specs of LIST.  Words without '@' ("undisclosed-
+ * recipients", a bare display name) are dropped unless nothing else is
+ * there. */
+static GPtrArray *
+addr_list(InternetAddressList *list)
+{
+	GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *out;
+
+	flatten(list, all, 0);
+	out = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < all->len; i++) {
+		if (strchr(all->pdata[i], '@') != NULL) {
+			g_ptr_array_add(out, all->pdata[i]);
+			all->pdata[i] = NULL;
+		}
+	}
+	if (out->len == 0) {
+		g_ptr_array_unref(out);
+		return all;
+	}
+	g_ptr_array_unref(all);
+	return out;
+}
+
+/* First mailbox of LIST into *ADDR_R (lowercased), its name into
+ * *NAME_R if NAME_R is not NULL. */
+static void
+first_mailbox(InternetAddressList *list, char **addr_r, char **name_r)
+{
+	GPtrArray *addrs = addr_list(list);
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	if (addrs->len > 0)
+		*addr_r = g_strdup(addrs->pdata[0]);
+	g_ptr_array_unref(addrs);
+	for (int i = 0; name_r != NULL && i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		const char *name = internet_address_get_name(ia);
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		if (name != NULL && *name != '\0') {
+			*name_r = valid_utf8(fold_ws(g_strdup(name)));
+			if (**name_r == '\0')
+				g_clear_pointer(name_r, g_free);
+		}
+		break;
+	}
+}
+
+static void
+read_addresses(struct md_msg *msg, GMimeMessage *m)
+{
+	GPtrArray *old;
+
+	first_mailbox(g_mime_message_get_from(m), &msg->from, &msg->from_name);
+	first_mailbox(g_mime_message_get_sender(m), &msg->sender, NULL);
+	old = msg->to;
+	msg->to = addr_list(g_mime_message_get_to(m));
+	g_ptr_array_unref(old);
+	old = msg->cc;
+	msg->cc = addr_list(g_mime_message_get_cc(m));
+	g_ptr_array_unref(old);
+	old = msg->reply_to;
+	msg->reply_to = addr_list(g_mime_message_get_reply_to(m));
+	g_ptr_array_unref(old);
+}
+
+/* ---- the MIME tree ---- */
+
+enum {
+	WANT_TEXT = 1,
+	WANT_ATT = 2,
+};
+
+struct walk {
+	struct md_msg *msg;
+	GString *text;
+	bool has_plain;
+	bool has_html;
+};
+
+static bool
+is_type(GMimeObject *obj, const char *type, const char *subtype)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return ct != NULL && g_mime_content_type_is_type(ct, type, subtype);
+}
+
+/* Attachment: disposition "attachment", or a named part that is not a
+ * body text (an inline image with a name, an .ics invitation). */
+static bool
+is_attachment(GMimePart *part)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+	const char *disp = g_mime_object_get_disposition(obj);
+	const char *name;
+
+	if (disp != NULL && !g_ascii_strcasecmp(disp, "attachment"))
+		return true;
+	if (is_type(obj, "text", "plain") || is_type(obj, "text", "html"))
+		return false;
+	name = g_mime_part_get_filename(part);
+	return name != NULL && *name != '\0';
+}
+
+/* Decoded (transfer encoding undone) bytes of PART; g_byte_array_unref. */
+static GByteArray *
+part_bytes(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *bytes;
+
+	if (content != NULL)
+		g_mime_data_wrapper_write_to_stream(content, mem);
+	/* the stream frees its array however referenced: take ownership */
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_object_unref(mem);
+	return bytes;
+}
+
+/* Charsets whose 8-bit mail is really Windows-1252 or UTF-8 in the wild
+ * (Outlook labels cp1252 as iso-8859-1; many tools label UTF-8 as
+ * latin-1): decoded leniently rather than trusted. */
+static bool
+lenient_charset(const char *cs)
+{
+	static const char *const names[] = {
+		"us-ascii", "ascii", "utf-8", "utf8", "iso-8859-1",
+		"iso8859-1", "iso_8859-1", "latin1", "windows-1252", "cp1252",
+		"x-user-defined", "unknown-8bit", "x-unknown", NULL,
+	};
+
+	for (guint i = 0; names[i] != NULL; i++)
+		if (!g_ascii_strcasecmp(cs, names[i]))
+			return true;
+	return false;
+}
+
+/* A single-byte charset label on bytes that are valid 8-bit UTF-8 is a
+ * lie (mailing-list software relabelling UTF-8 as iso-8859-15): a real
+ * Latin-n text almost never forms valid multibyte sequences. */
+static bool
+mislabelled_utf8(const guint8 *data, gsize len, const char *cs)
+{
+	bool high = false;
+
+	if (g_ascii_strncasecmp(cs, "iso-8859-", 9) != 0
+	    && g_ascii_strncasecmp(cs, "windows-125", 11) != 0)
+		return false;
+	for (gsize i = 0; i < len && !high; i++)
+		high = data[i] >= 0x80;
+	return high && g_utf8_validate_len((const char *)data, len, NULL);
+}
+
+/* Text of a part in CHARSET to UTF-8 with LF line ends and no NULs. */
+static char *
+decode_text(const guint8 *data, gsize len, const char *charset)
+{
+	char *conv = NULL, *text;
+	gsize conv_len = 0;
+
+	if (charset != NULL && !lenient_charset(charset)
+	    && !mislabelled_utf8(data, len, charset))
+		conv = g_convert((const char *)data, (gssize)len, "UTF-8",
+				 g_mime_charset_iconv_name(charset), NULL,
+				 &conv_len, NULL);
+	/* unknown charset or bytes it cannot hold: the lenient path */
+	if (conv != NULL)
+		text = lenient_utf8(conv, conv_len);
+	else
+		text = lenient_utf8((const char *)data, len);
+	g_free(conv);
+	return normalise_eol(text);
+}
+
+static void
+append_text(struct walk *w, const char *text)
+{
+	gsize n;
+
+	while (*text == '\n')
+		text++;
+	n = strlen(text);
+	while (n > 0 && g_ascii_isspace(text[n - 1]))
+		n--;
+	if (n == 0 || w->text->len >= TEXT_CAP)
+		return;
+	if (w->text->len > 0)
+		g_string_append(w->text, "\n\n");
+	g_string_append_len(w->text, text, (gssize)n);
+	if (w->text->len > TEXT_CAP) {
+		/* cut on a character boundary */
+		const char *end = g_utf8_find_prev_char(w->text->str,
+			w->text->str + TEXT_CAP + 1);
+
+		g_string_truncate(w->text, (gsize)(end - w->text->str));
+	}
+}
+
+static void
+text_part(struct walk *w, GMimePart *part, bool html)
+{
+	GByteArray *bytes = part_bytes(part);
+	const char *cs = g_mime_object_get_content_type_parameter(
+		GMIME_OBJECT(part), "charset");
+	char *text = decode_text(bytes->data, bytes->len, cs);
+	gsize before = w->text->len;
+
+	g_byte_array_unref(bytes);
+	if (html) {
+		char *plain = md_msg_html_to_text(text);
+
+		g_free(text);
+		text = plain;
+	}
+	append_text(w, text);
+	if (w->text->len > before) {
+		if (html)
+			w->has_html = true;
+		else
+			w->has_plain = true;
+	}
+	g_free(text);
+}
+
+static void
+add_attachment(struct walk *w, const char *name, GMimeObject *obj,
+	       gint64 size)
+{
+	struct md_attachment *a = g_new0(struct md_attachment, 1);
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	char *type = ct != NULL ? g_mime_content_type_get_mime_type(ct)
+				: g_strdup("application/octet-stream");
+
+	a->name = name != NULL ? valid_utf8(fold_ws(lenient_utf8(name,
+						    strlen(name))))
+			       : g_strdup("");
+	a->type = g_ascii_strdown(type, -1);
+	a->size = size;
+	g_free(type);
+	g_ptr_array_add(w->msg->attachments, a);
+}
+
+/* Size without keeping the bytes: decode into a counting null stream. */
+static gint64
+decoded_size(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *null = g_mime_stream_null_new();
+	gint64 size = 0;
+
+	if (content != NULL)
+		g_mime_data_wrapper_write_to_stream(content, null);
+	size = (gint64)GMIME_STREAM_NULL(null)->written;
+	g_object_unref(null);
+	return size;
+}
+
+/* Unfolded value of the first field NAME in a header-like block (the
+ * body of message/delivery-status or text/rfc822-headers), or NULL.
+ * HEADERS_ONLY stops at the first empty line. */
+static char *
+block_field(const char *text, const char *name, bool headers_only)
+{
+	gsize nlen = strlen(name);
+	const char *line = text;
+
+	while (*line != '\0') {
+		const char *eol = strchr(line, '\n');
+		const char *next = eol != NULL ? eol + 1 : line + strlen(line);
+
+		if (headers_only && (*line == '\n' || *line == '\0'))
+			break;
+		if (g_ascii_strncasecmp(line, name, nlen) == 0
+		    && line[nlen] == ':') {
+			GString *v = g_string_new_len(line + nlen + 1,
+				(gssize)(next - line - (gssize)nlen - 1));
+
+			/* RFC 5322 2.2.3: continuation lines start with WSP */
+			while (*next == ' ' || *next == '\t') {
+				const char *e = strchr(next, '\n');
+				const char *n2 = e != NULL ? e + 1
+							   : next + strlen(next);
+
+				g_string_append_len(v, next, n2 - next);
+				next = n2;
+			}
+			return fold_ws(g_string_free(v, FALSE));
+		}
+		line = next;
+	}
+	return NULL;
+}
+
+/* "rfc822; <User@Example.com>" to "user@example.com" (RFC 3464 2.3.2). */
+static char *
+dsn_recipient(const char *value)
+{
+	const char *semi = strchr(value, ';');
+	char *addr = g_strdup(semi != NULL ? semi + 1 : value);
+	char *a = g_strstrip(addr);
+	gsize n = strlen(a);
+	char *low;
+
+	if (*a == '<' && n > 1 && a[n - 1] == '>') {
+		a[n - 1] = '\0';
+		a++;
+	}
+	low = g_utf8_strdown(a, -1);
+	g_free(addr);
+	return low;
+}
+
+/* The machine parts of a multipart/report (RFC 6522): who bounced and
+ * which of our messages came back. */
+static void
+report_part(struct walk *w, GMimeObject *obj)
+{
+	GByteArray *bytes = NULL;
+	char *text = NULL, *v;
+
+	if (!GMIME_IS_PART(obj))
+		return;
+	if (is_type(obj, "message", "delivery-status")
+	    || is_type(obj, "message", "global-delivery-status")) {
+		bytes = part_bytes(GMIME_PART(obj));
+		text = normalise_eol(lenient_utf8((const char *)bytes->data,
+						  bytes->len));
+		v = block_field(text, "Final-Recipient", false);
+		if (v != NULL && w->msg->bounced_recipient == NULL)
+			w->msg->bounced_recipient = dsn_recipient(v);
+		g_free(v);
+	} else if (is_type(obj, "text", "rfc822-headers")
+		   || is_type(obj, "message", "global-headers")) {
+		bytes = part_bytes(GMIME_PART(obj));
+		text = normalise_eol(lenient_utf8((const char *)bytes->data,
+						  bytes->len));
+		v = block_field(text, "Message-ID", true);
+		if (v != NULL)
+			set_once(&w->msg->bounced_message_id,
+				 first_id(v, true));
+		g_free(v);
+	} else {
+		return;
+	}
+	g_free(text);
+	g_byte_array_unref(bytes);
+}
+
+static void walk(struct walk *w, GMimeObject *obj, int flags, int depth,
+		 bool in_report);
+
+/* message/rfc822: listed as an attachment, never read as our text. */
+static void
+message_part(struct walk *w, GMimeMessagePart *mp, bool in_report)
+{
+	GMimeObject *obj = GMIME_OBJECT(mp);
+	GMimeMessage *inner = g_mime_message_part_get_message(mp);
+	const char *name;
+	gint64 size = 0;
+
+	name = g_mime_object_get_content_disposition_parameter(obj,
+							       "filename");
+	if (name == NULL)
+		name = g_mime_object_get_content_type_parameter(obj, "name");
+	if (inner != NULL) {
+		GMimeStream *null = g_mime_stream_null_new();
+
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, null);
+		size = (gint64)GMIME_STREAM_NULL(null)->written;
+		g_object_unref(null);
+	}
+	add_attachment(w, name, obj, size);
+	if (in_report && inner != NULL) {
+		const char *id = g_mime_object_get_header(GMIME_OBJECT(inner),
+							  "Message-ID");
+
+		if (id != NULL)
+			set_once(&w->msg->bounced_message_id,
+				 first_id(id, true));
+	}
+}
+
+static void
+leaf_part(struct walk *w, GMimePart *part, int flags, bool in_report)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+
+	if (is_attachment(part)) {
+		if (flags & WANT_ATT)
+			add_attachment(w, g_mime_part_get_filename(part), obj,
+				       decoded_size(part));
+		return;
+	}
+	if (in_report)
+		report_part(w, obj);
+	if (!(flags & WANT_TEXT))
+		return;
+	if (is_type(obj, "text", "plain"))
+		text_part(w, part, false);
+	else if (is_type(obj, "text", "html"))
+		text_part(w, part, true);
+}
+
+enum alt_kind {
+	ALT_NONE,
+	ALT_PLAIN,
+	ALT_HTML,
+};
+
+/* What body text OBJ would give: plain wins over HTML anywhere inside. */
+static enum alt_kind
+alt_kind(GMimeObject *obj, int depth)
+{
+	enum alt_kind best = ALT_NONE;
+
+	if (GMIME_IS_MULTIPART(obj) && depth < MAX_DEPTH) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+
+		for (int i = 0; i < n; i++) {
+			enum alt_kind k = alt_kind(
+				g_mime_multipart_get_part(mp, i), depth + 1);
+
+			if (k == ALT_PLAIN)
+				return ALT_PLAIN;
+			if (k == ALT_HTML)
+				best = ALT_HTML;
+		}
+		return best;
+	}
+	if (!GMIME_IS_PART(obj) || is_attachment(GMIME_PART(obj)))
+		return ALT_NONE;
+	if (is_type(obj, "text", "plain"))
+		return ALT_PLAIN;
+	return is_type(obj, "text", "html") ? ALT_HTML : ALT_NONE;
+}
+
+/* multipart/alternative: the first plain version, else the last HTML
+ * one (RFC 2046 5.1.4 orders them plainest first); every branch still
+ * gives its attachments (images of a multipart/related). */
+static void
+alternative(struct walk *w, GMimeMultipart *mp, int flags, int depth)
+{
+	int n = g_mime_multipart_get_count(mp);
+	int plain = -1, html = -1, chosen;
+	gsize before = w->text->len;
+
+	for (int i = 0; i < n; i++) {
+		enum alt_kind k = alt_kind(g_mime_multipart_get_part(mp, i),
+					   depth + 1);
+
+		if (k == ALT_PLAIN && plain < 0)
+			plain = i;
+		else if (k == ALT_HTML)
+			html = i;
+	}
+	chosen = plain >= 0 ? plain : html;
+	for (int i = 0; i < n; i++)
+		walk(w, g_mime_multipart_get_part(mp, i),
+		     (flags & WANT_ATT) | (i == chosen ? flags & WANT_TEXT : 0),
+		     depth + 1, false);
+	/* Some senders ship an empty text/plain beside the real HTML. */
+	if ((flags & WANT_TEXT) && chosen == plain && html >= 0
+	    && w->text->len == before)
+		walk(w, g_mime_multipart_get_part(mp, html), WANT_TEXT,
+		     depth + 1, false);
+}
+
+static void
+walk(struct walk *w, GMimeObject *obj, int flags, int depth, bool in_report)
+{
+	if (obj == NULL || depth > MAX_DEPTH)
+		return;
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		if (flags & WANT_ATT)
+			message_part(w, GMIME_MESSAGE_PART(obj), in_report);
+	} else if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		bool report = is_type(obj, "multipart", "report");
+
+		if (is_type(obj, "multipart", "alternative")) {
+			alternative(w, mp, flags, depth);
+			return;
+		}
+		/* No boundary ever matched: the parts all sit in the
+		 * prologue, which is then the only text there is. */
+		if (n == 0 && (flags & WANT_TEXT)) {
+			const char *pro = g_mime_multipart_get_prologue(mp);
+
+			if (pro != NULL) {
+				char *t = normalise_eol(lenient_utf8(pro,
+							strlen(pro)));
+
+				append_text(w, t);
+				w->has_plain = w->text->len > 0;
+				g_free(t);
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			int f = flags;
+
+			/* multipart/related: only the root is text, the rest
+			 * are its resources (RFC 2387). */
+			if (i > 0 && is_type(obj, "multipart", "related"))
+				f &= ~WANT_TEXT;
+			walk(w, g_mime_multipart_get_part(mp, i), f, depth + 1,
+			     report);
+		}
+	} else if (GMIME_IS_PART(obj)) {
+		leaf_part(w, GMIME_PART(obj), flags, in_report);
+	}
+}
+
+static void
+read_body(struct md_msg *msg, GMimeMessage *m)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(m);
+	struct walk w = { .msg = msg, .text = g_string_new(NULL) };
+
+	if (top != NULL && is_type(top, "multipart", "report")) {
+		const char *rt = g_mime_object_get_content_type_parameter(top,
+							"report-type");
+
+		msg->is_report = true;
+		if (rt != NULL)
+			msg->report_type = g_ascii_strdown(rt, -1);
+	}
+	walk(&w, top, WANT_TEXT | WANT_ATT, 0, false);
+	msg->html_only = w.has_html && !w.has_plain;
+	msg->text = g_string_free(w.text, FALSE);
+	msg->new_text = md_msg_strip_quotes(msg->text);
+}
+
+static void
+attachment_free(gpointer p)
+{
+	struct md_attachment *a = p;
+
+	g_free(a->name);
+	g_free(a->type);
+	g_free(a);
+}
+
+static struct md_msg *
+msg_new(void)
+{
+	struct md_msg *msg = g_new0(struct md_msg, 1);
+
+	msg->references = g_ptr_array_new_with_free_func(g_free);
+	msg->subject = g_strdup("");
+	msg->to = g_ptr_array_new_with_free_func(g_free);
+	msg->cc = g_ptr_array_new_with_free_func(g_free);
+	msg->reply_to = g_ptr_array_new_with_free_func(g_free);
+	msg->attachments = g_ptr_array_new_with_free_func(attachment_free);
+	msg->x_loop = g_ptr_array_new_with_free_func(g_free);
+	msg->auth_results = g_ptr_array_new_with_free_func(g_free);
+	return msg;
+}
+
+void
+md_msg_free(struct md_msg *msg)
+{
+	if (msg == NULL)
+		return;
+	g_free(msg->message_id);
+	g_free(msg->in_reply_to);
+	g_ptr_array_unref(msg->references);
+	g_free(msg->subject);
+	g_free(msg->from);
+	g_free(msg->from_name);
+	g_free(msg->sender);
+	g_ptr_array_unref(msg->to);
+	g_ptr_array_unref(msg->cc);
+	g_ptr_array_unref(msg->reply_to);
+	g_free(msg->return_path);
+	g_free(msg->text);
+	g_free(msg->new_text);
+	g_ptr_array_unref(msg->attachments);
+	g_free(msg->body_hash);
+	g_free(msg->auto_submitted);
+	g_free(msg->precedence);
+	g_free(msg->x_auto_response_suppress);
+	g_free(msg->report_type);
+	g_ptr_array_unref(msg->x_loop);
+	g_ptr_array_unref(msg->auth_results);
+	g_free(msg->x_failed_recipients);
+	g_free(msg->bounced_recipient);
+	g_free(msg->bounced_message_id);
+	g_free(msg);
+}
+
+static GMimeParserOptions *
+lenient_options(void)
+{
+	/* Undeclared 8-bit in names and parameters: UTF-8, else cp1252. */
+	static const char *fallback[] = { "utf-8", "windows-1252", NULL };
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+
+	g_mime_parser_options_set_rfc2047_compliance_mode(opts,
+		GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(opts,
+		GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(opts,
+		GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_fallback_charsets(opts, fallback);
+	return opts;
+}
+
+static void
+read_headers(struct md_msg *msg, GMimeMessage *m, GMimeParserOptions *opts)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+	int n = g_mime_header_list_get_count(hl);
+	GDateTime *date;
+
+	for (int i = 0; i < n; i++)
+		read_header(msg, opts, g_mime_header_list_get_header_at(hl, i));
+	read_addresses(msg, m);
+	date = g_mime_message_get_date(m);
+	if (date != NULL)
+		msg->date = g_date_time_to_unix(date);
+}
+
+bool
+md_msg_parse(const char *raw, gsize len, struct md_msg **msg_r,
+	     GError **error)
+{
+	GMimeParserOptions *opts = NULL;
+	GByteArray *borrowed = NULL;
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *m = NULL;
+	struct md_msg *msg = NULL;
+	bool ok = false;
+
+	*msg_r = NULL;
+	if (!has_header_block(raw, len)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
+			    "not a mail message: no header block");
+		goto out;
+	}
+	/* The parser reads RAW in place: a GByteArray that borrows it, never
+	 * grown (gmime only reads) and released with free_segment FALSE. */
+	borrowed = g_byte_array_new_take((guint8 *)raw, len);
+	stream = g_mime_stream_mem_new_with_byte_array(borrowed);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	parser = g_mime_parser_new_with_stream(stream);
+	opts = lenient_options();
+	m = g_mime_parser_construct_message(parser, opts);
+	if (m == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
+			    "not a mail message: no header block");
+		goto out;
+	}
+	msg = msg_new();
+	read_headers(msg, m, opts);
+	read_body(msg, m);
+	msg->body_hash = md_msg_body_hash(raw, len);
+	*msg_r = g_steal_pointer(&msg);
+	ok = true;
+out:
+	g_clear_object(&m);
+	g_clear_object(&parser);
+	g_clear_object(&stream);
+	if (borrowed != NULL)
+		g_byte_array_free(borrowed, FALSE);
+	g_clear_pointer(&opts, g_mime_parser_options_free);
+	md_msg_free(msg);
+	return ok;
+}
+
+/* ---- quoted history ---- */
+
+struct line {
+	const char *p;
+	gsize len;
+};
+
+static GArray *
+split_lines(const char *text)
+{
+	GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct line));
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		struct line l = { p, eol != NULL ? (gsize)(eol - p)
+						 : strlen(p) };
+
+		p = eol != NULL ? eol + 1 : p + l.len;
+		if (l.len > 0 && l.p[l.len - 1] == '\r')
+			l.len--;
+		g_array_append_val(lines, l);
+	}
+	return lines;
+}
+
+static bool
+is_blank(const struct line *l)
+{
+	for (gsize i = 0; i < l->len; i++)
+		if (!g_ascii_isspace(l->p[i]))
+			return false;
+	return true;
+}
+
+static bool
+is_quote(const struct line *l)
+{
+	gsize i = 0;
+
+	while (i < l->len && (l->p[i] == ' ' || l->p[i] == '\t'))
+		i++;
+	return i < l->len && l->p[i] == '>';
+}
+
+/* "-- " is RFC 3676 4.3's signature separator; "--" is what it becomes
+ * after a client strips trailing spaces. */
+static bool
+is_signature(const struct line *l)
+{
+	return (l->len == 3 && memcmp(l->p, "-- ", 3) == 0)
+	       || (l->len == 2 && memcmp(l->p, "--", 2) == 0);
+}
+
+static bool
+starts_with(const struct line *l, const char *prefix)
+{
+	gsize n = strlen(prefix);
+
+	return l->len >= n && memcmp(l->p, prefix, n) == 0;
+}
+
+/* Trimmed end of L is ':' (a no-break space may precede it in French). */
+static bool
+ends_colon(const struct line *l)
+{
+	gsize n = l->len;
+
+	while (n > 0 && g_ascii_isspace(l->p[n - 1]))
+		n--;
+	return n > 0 && l->p[n - 1] == ':';
+}
+
+static bool
+has_digit(const struct line *l)
+{
+	for (gsize i = 0; i < l->len; i++)
+		if (g_ascii_isdigit(l->p[i]))
+			return true;
+	return false;
+}
+
+/* Number of lines (1 or 2: Gmail wraps long ones) of an attribution at
+ * LINES[I]: "On <date>, <who> wrote:", "Le <date>, <who> a écrit :",
+ * "Am <date> schrieb <who>:" and their kin; 0 if none.  A date or an
+ * address (a digit) is required so that prose ending in ':' stays. */
+static int
+attribution(const struct line *lines, guint i, guint n)
+{
+	static const char *const pat[][2] = {
+		{ "On ", "wrote" }, { "Le ", "crit" },
+		{ "Am ", "schrieb" }, { "El ", "escribi" },
+		{ "Il ", "scritto" }, { "Op ", "schreef" },
+		{ "Em ", "escreveu" }, { "Den ", "skrev" },
+	};
+	const struct line *a = &lines[i], *b = i + 1 < n ? &lines[i + 1] : NULL;
+
+	for (guint k = 0; k < G_N_ELEMENTS(pat); k++) {
+		if (!starts_with(a, pat[k][0]))
+			continue;
+		if (a->len < 400 && ends_colon(a) && has_digit(a)
+		    && g_strstr_len(a->p, (gssize)a->len, pat[k][1]) != NULL)
+			return 1;
+		if (b != NULL && !is_blank(b) && !is_quote(b)
+		    && a->len + b->len < 400 && ends_colon(b)
+		    && (has_digit(a) || has_digit(b))
+		    && (g_strstr_len(a->p, (gssize)a->len, pat[k][1]) != NULL
+			|| g_strstr_len(b->p, (gssize)b->len, pat[k][1]) != NULL))
+			return 2;
+	}
+	return 0;
+}
+
+/* L starts with one of LABELS, after a '*' that HTML-to-text bold left. */
+static bool
+has_label(const struct line *l, const char *const *labels)
+{
+	struct line t = *l;
+
+	if (t.len > 0 && t.p[0] == '*') {
+		t.p++;
+		t.len--;
+	}
+	for (guint k = 0; labels[k] != NULL; k++)
+		if (starts_with(&t, labels[k]))
+			return true;
+	return false;
+}
+
+static const char *const from_labels[] = {
+	"From:", "De :", "De:", "De\xc2\xa0:", "Von:", "Da:", "Van:", NULL,
+};
+
+/* Outlook's reply header: From then, within four lines, Sent (or the
+ * Date of new Outlook and Outlook for Mac). */
+static bool
+outlook_header(const struct line *lines, guint i, guint n)
+{
+	static const char *const sent[] = {
+		"Sent:", "Envoy\xc3\xa9 :", "Envoy\xc3\xa9:",
+		"Envoy\xc3\xa9\xc2\xa0:", "Date:", "Gesendet:", "Enviado:",
+		"Inviato:", "Verzonden:", NULL,
+	};
+
+	if (!has_label(&lines[i], from_labels))
+		return false;
+	for (guint j = i + 1; j < n && j <= i + 4; j++)
+		if (has_label(&lines[j], sent))
+			return true;
+	return false;
+}
+
+static bool
+contains_ci(const struct line *l, const char *word)
+{
+	gsize n = strlen(word);
+
+	for (gsize i = 0; i + n <= l->len; i++)
+		if (g_ascii_strncasecmp(l->p + i, word, n) == 0)
+			return true;
+	return false;
+}
+
+/* "-----Original Message-----" and its translations; a line of
+ * underscores (Outlook's HTML rule) only when a From line follows. */
+static bool
+outlook_separator(const struct line *lines, guint i, guint n)
+{
+	static const char *const words[] = {
+		"Original Message", "Message d'origine",
+		"Message d\xe2\x80\x99origine", "Message original",
+		"Urspr\xc3\xbcngliche Nachricht", "Mensaje original",
+		"Messaggio originale", "Oorspronkelijk bericht", NULL,
+	};
+	const struct line *l = &lines[i];
+	gsize u = 0;
+
+	if (starts_with(l, "--")) {
+		for (guint k = 0; words[k] != NULL; k++)
+			if (contains_ci(l, words[k]))
+				return true;
+		return false;
+	}
+	while (u < l->len && l->p[u] == '_')
+		u++;
+	if (u < 10 || u != l->len)
+		return false;
+	for (guint j = i + 1; j < n && j <= i + 3; j++)
+		if (has_label(&lines[j], from_labels))
+			return true;
+	return false;
+}
+
+/* Gmail's and Thunderbird's forward banners: what follows them is the
+ * forwarded mail, which a desk must keep. */
+static bool
+after_forward_banner(const struct line *lines, guint i)
+{
+	while (i > 0 && is_blank(&lines[i - 1]))
+		i--;
+	return i > 0 && (contains_ci(&lines[i - 1], "Forwarded message")
+			 || contains_ci(&lines[i - 1], "Message transf"));
+}
+
+/* Emits the lines of TEXT kept by KEEP[] (all up to CUT), collapsing
+ * blank runs and trimming blank lines at both ends. */
+static char *
+join_kept(GArray *lines, const guint8 *drop, guint cut)
+{
+	GString *out = g_string_new(NULL);
+	bool last_blank = true;
+
+	for (guint i = 0; i < cut; i++) {
+		const struct line *l = &g_array_index(lines, struct line, i);
+		bool blank = is_blank(l);
+
+		if (drop[i] || (blank && last_blank))
+			continue;
+		g_string_append_len(out, l->p, (gssize)l->len);
+		g_string_append_c(out, '\n');
+		last_blank = blank;
+	}
+	return g_strchomp(g_string_free(out, FALSE));
+}
+
+char *
+md_msg_strip_quotes(const char *text)
+{
+	GArray *lines = split_lines(text);
+	const struct line *l = (const struct line *)(void *)lines->data;
+	guint n = lines->len, cut = n;
+	guint8 *drop = g_new0(guint8, n + 1);
+	char *out;
+
+	for (guint i = 0; i < n; i++) {
+		int k;
+
+		if (is_quote(&l[i])) {
+			drop[i] = 1;
+			continue;
+		}
+		if (is_signature(&l[i]) || outlook_separator(l, i, n)
+		    || (outlook_header(l, i, n)
+			&& !after_forward_banner(l, i))) {
+			cut = i;
+			break;
+		}
+		if ((k = attribution(l, i, n)) == 0)
+			continue;
+		guint j = i + (guint)k;
+
+		while (j < n && is_blank(&l[j]))
+			j++;
+		/* A quote follows: drop the attribution, keep reading (the
+		 * answer may come below).  None: HTML rendered the history
+		 * without '>', so everything below is history. */
+		if (j < n && is_quote(&l[j])) {
+			drop[i] = 1;
+			drop[i + (guint)k - 1] = 1;
+			i += (guint)k - 1;
+			continue;
+		}
+		cut = i;
+		break;
+	}
+	out = join_kept(lines, drop, cut);
+	if (*out == '\0') {
+		/* Only history: show it rather than nothing (a forward with a
+		 * one-word note, a reply that quotes without answering). */
+		g_free(out);
+		for (guint i = 0; i < n; i++)
+			drop[i] = is_quote(&l[i]);
+		out = join_kept(lines, drop, n);
+	}
+	if (*out == '\0') {
+		g_free(out);
+		out = g_strstrip(g_strdup(text));
+	}
+	g_free(drop);
+	g_array_unref(lines);
+	return out;
+}
+
+/* ---- HTML to text ---- */
+
+struct render {
+	GString *out;
+	bool content;		/* the current line has text */
+	bool touched;		/* ... or held a no-break space */
+	bool space;		/* a blank is pending before the next text */
+	int blanks;		/* blank lines just emitted */
+	int quote;		/* blockquote depth: "> " per level */
+	int pre;		/* inside <pre> */
+	gssize link;		/* out->len at <a>, or -1 */
+	char *href;
+};
+
+static void
+r_break(struct render *r, bool hard)
+{
+	if (r->content) {
+		g_string_append_c(r->out, '\n');
+		r->blanks = 0;
+	} else if ((hard || r->touched) && r->out->len > 0 && r->blanks < 1) {
+		g_string_append_c(r->out, '\n');
+		r->blanks++;
+	}
+	r->content = r->touched = r->space = false;
+}
+
+static void
+r_text(struct render *r, const char *s, gsize n)
+{
+	if (!r->content) {
+		for (int i = 0; i < r->quote; i++)
+			g_string_append(r->out, "> ");
+	} else if (r->space) {
+		g_string_append_c(r->out, ' ');
+	}
+	g_string_append_len(r->out, s, (gssize)n);
+	r->content = true;
+	r->space = false;
+}
+
+static void
+r_space(struct render *r)
+{
+	r->space = true;
+}
+
+static const struct {
+	const char *name;
+	gunichar c;
+} entities[] = {
+	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+	{ "apos", '\'' }, { "nbsp", 0xa0 }, { "eacute", 0xe9 },
+	{ "egrave", 0xe8 }, { "ecirc", 0xea }, { "euml", 0xeb },
+	{ "agrave", 0xe0 }, { "aacute", 0xe1 }, { "acirc", 0xe2 },
+	{ "auml", 0xe4 }, { "atilde", 0xe3 }, { "aring", 0xe5 },
+	{ "aelig", 0xe6 }, { "ccedil", 0xe7 }, { "igrave", 0xec },
+	{ "iacute", 0xed }, { "icirc", 0xee }, { "iuml", 0xef },
+	{ "ntilde", 0xf1 }, { "ograve", 0xf2 }, { "oacute", 0xf3 },
+	{ "ocirc", 0xf4 }, { "otilde", 0xf5 }, { "ouml", 0xf6 },
+	{ "oslash", 0xf8 }, { "ugrave", 0xf9 }, { "uacute", 0xfa },
+	{ "ucirc", 0xfb }, { "uuml", 0xfc }, { "yacute", 0xfd },
+	{ "yuml", 0xff }, { "szlig", 0xdf }, { "Agrave", 0xc0 },
+	{ "Aacute", 0xc1 }, { "Acirc", 0xc2 }, { "Auml", 0xc4 },
+	{ "Ccedil", 0xc7 }, { "Egrave", 0xc8 }, { "Eacute", 0xc9 },
+	{ "Ecirc", 0xca }, { "Euml", 0xcb }, { "Icirc", 0xce },
+	{ "Iuml", 0xcf }, { "Ocirc", 0xd4 }, { "Ouml", 0xd6 },
+	{ "Ugrave", 0xd9 }, { "Ucirc", 0xdb }, { "Uuml", 0xdc },
+	{ "Ntilde", 0xd1 }, { "oelig", 0x153 }, { "OElig", 0x152 },
+	{ "euro", 0x20ac }, { "pound", 0xa3 }, { "yen", 0xa5 },
+	{ "cent", 0xa2 }, { "copy", 0xa9 }, { "reg", 0xae },
+	{ "trade", 0x2122 }, { "deg", 0xb0 }, { "laquo", 0xab },
+	{ "raquo", 0xbb }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
+	{ "ldquo", 0x201c }, { "rdquo", 0x201d }, { "sbquo", 0x201a },
+	{ "bdquo", 0x201e }, { "hellip", 0x2026 }, { "ndash", 0x2013 },
+	{ "mdash", 0x2014 }, { "bull", 0x2022 }, { "middot", 0xb7 },
+	{ "times", 0xd7 }, { "divide", 0xf7 }, { "sect", 0xa7 },
+	{ "para", 0xb6 }, { "plusmn", 0xb1 }, { "micro", 0xb5 },
+	{ "frac12", 0xbd }, { "frac14", 0xbc }, { "frac34", 0xbe },
+	{ "sup2", 0xb2 }, { "sup3", 0xb3 }, { "iexcl", 0xa1 },
+	{ "iquest", 0xbf }, { "ordf", 0xaa }, { "ordm", 0xba },
+	{ "shy", 0xad }, { "ensp", 0x2002 }, { "emsp", 0x2003 },
+	{ "thinsp", 0x2009 }, { "zwnj", 0x200c }, { "zwj", 0x200d },
+};
+
+/* Decodes the entity at S ('&'), sets *C and returns its length, or 0
+ * when S is a literal '&'.  Numeric references in 0x80-0x9f mean
+ * Windows-1252, as browsers read them (HTML5 13.2.5.80). */
+static gsize
+entity(const char *s, gunichar *c)
+{
+	const char *p = s + 1, *semi;
+	char name[12];
+	gsize n;
+
+	if (*p == '#') {
+		gulong v;
+		char *end;
+
+		if (p[1] == 'x' || p[1] == 'X')
+			v = strtoul(p + 2, &end, 16);
+		else
+			v = strtoul(p + 1, &end, 10);
+		if (end == p + 1 || end == p + 2 || !g_ascii_isxdigit(end[-1]))
+			return 0;
+		if (v >= 0x80 && v < 0xa0)
+			*c = cp1252_char((guchar)v);
+		else if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
+			*c = 0xfffd;
+		else
+			*c = (gunichar)v;
+		return (gsize)(end - s) + (*end == ';');
+	}
+	for (semi = p; g_ascii_isalnum(*semi) && semi - p < 10; semi++)
+		;
+	n = (gsize)(semi - p);
+	if (n == 0 || n >= sizeof(name))
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	for (guint i = 0; i < G_N_ELEMENTS(entities); i++) {
+		if (strcmp(entities[i].name, name) != 0)
+			continue;
+		/* the ';' may be missing in sloppy HTML ("&nbsp ") */
+		*c = entities[i].c;
+		return n + 1 + (*semi == ';');
+	}
+	return 0;
+}
+
+static void
+r_char(struct render *r, gunichar c)
+{
+	char buf[6];
+
+	if (c == 0xa0 || c == 0x2002 || c == 0x2003 || c == 0x2009) {
+		r_space(r);
+		r->touched = true;
+	} else if (c == 0xad || c == 0x200c || c == 0x200d) {
+		return;
+	} else {
+		r_text(r, buf, (gsize)g_unichar_to_utf8(c, buf));
+	}
+}
+
+/* Text between tags: whitespace collapsed (kept inside <pre>). */
+static void
+r_run(struct render *r, const char *s, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n) {
+		gsize j = i;
+		gunichar c;
+		gsize k;
+
+		if (s[i] == '&' && (k = entity(s + i, &c)) > 0) {
+			r_char(r, c);
+			i += k;
+			continue;
+		}
+		if (g_ascii_isspace(s[i])) {
+			if (r->pre && s[i] == '\n')
+				r_break(r, true);
+			else if (r->pre && s[i] != '\r')
+				r_text(r, " ", 1);
+			else
+				r_space(r);
+			i++;
+			continue;
+		}
+		if ((guchar)s[i] == 0xc2 && i + 1 < n && (guchar)s[i + 1] == 0xa0) {
+			r_char(r, 0xa0);
+			i += 2;
+			continue;
+		}
+		j = i + 1;
+		while (j < n && s[j] != '&' && !g_ascii_isspace(s[j])
+		       && (guchar)s[j] != 0xc2)
+			j++;
+		r_text(r, s + i, j - i);
+		i = j;
+	}
+}
+
+/* The value of attribute NAME in the tag body T..END, decoded. */
+static char *
+tag_attr(const char *t, const char *end, const char *name)
+{
+	gsize n = strlen(name);
+
+	for (const char *p = t; p + n < end; p++) {
+		const char *v;
+		char q;
+		GString *val;
+
+		if (g_ascii_strncasecmp(p, name, n) != 0
+		    || !g_ascii_isspace(p[-1]))
+			continue;
+		v = p + n;
+		while (v < end && g_ascii_isspace(*v))
+			v++;
+		if (v >= end || *v != '=')
+			continue;
+		v++;
+		while (v < end && g_ascii_isspace(*v))
+			v++;
+		q = (v < end && (*v == '"' || *v == '\'')) ? *v++ : 0;
+		val = g_string_new(NULL);
+		for (; v < end && (q ? *v != q : !g_ascii_isspace(*v)); v++) {
+			gunichar c;
+			gsize k;
+
+			if (*v == '&' && (k = entity(v, &c)) > 0) {
+				g_string_append_unichar(val, c);
+				v += k - 1;
+			} else {
+				g_string_append_c(val, *v);
+			}
+		}
+		return g_strstrip(g_string_free(val, FALSE));
+	}
+	return NULL;
+}
+
+/* </a>: the URL after the link text when it says something else. */
+static void
+r_link_end(struct render *r)
+{
+	const char *text;
+	const char *href = r->href;
+
+	if (r->link < 0 || href == NULL)
+		goto out;
+	text = r->out->str + r->link;
+	while (*text == ' ' || *text == '\n' || *text == '>')
+		text++;
+	if (*text == '\0' || strstr(text, href) != NULL)
+		goto out;
+	if (g_ascii_strncasecmp(href, "http://", 7) != 0
+	    && g_ascii_strncasecmp(href, "https://", 8) != 0)
+		goto out;
+	if (strcmp(strstr(href, "//") + 2, text) == 0)
+		goto out;
+	r_space(r);
+	r_text(r, "<", 1);
+	r->content = true;
+	g_string_append(r->out, href);
+	g_string_append_c(r->out, '>');
+out:
+	r->link = -1;
+	g_clear_pointer(&r->href, g_free);
+}
+
+/* Skips the content of S..END up to the closing tag CLOSE (or the
+ * first of ALT, for a <head> left open before <body>). */
+static const char *
+skip_to_close(const char *s, const char *end, const char *close,
+	      const char *alt)
+{
+	gsize n = strlen(close), m = alt != NULL ? strlen(alt) : 0;
+
+	for (const char *p = s; p < end; p++) {
+		if (*p != '<')
+			continue;
+		if ((gsize)(end - p) >= n && !g_ascii_strncasecmp(p, close, n)) {
+			const char *gt = memchr(p, '>', (gsize)(end - p));
+
+			return gt != NULL ? gt + 1 : end;
+		}
+		if (alt != NULL && (gsize)(end - p) >= m
+		    && !g_ascii_strncasecmp(p, alt, m))
+			return p;
+	}
+	return end;
+}
+
+static bool
+tag_is(const char *name, const char *const *set)
+{
+	for (guint i = 0; set[i] != NULL; i++)
+		if (!strcmp(name, set[i]))
+			return true;
+	return false;
+}
+
+/* Acts on tag NAME (lowercase); BODY..END are its attributes.  Returns
+ * where parsing resumes (after the content of script and the like). */
+static const char *
+r_tag(struct render *r, const char *name, bool close, const char *body,
+      const char *end, const char *next, const char *doc_end)
+{
+	static const char *const blocks[] = {
+		"p", "div", "tr", "table", "ul", "ol", "dl", "dt", "dd",
+		"h1", "h2", "h3", "h4", "h5", "h6", "pre", "center",
+		"section", "article", "header", "footer", "hr", "address",
+		"form", "li", "blockquote", "caption", "tbody", "thead", NULL,
+	};
+	static const char *const hidden[] = {
+		"script", "style", "title", "xml", "template", NULL,
+	};
+
+	if (!close && !strcmp(name, "head"))
+		return skip_to_close(next, doc_end, "</head", "<body");
+	if (!close && tag_is(name, hidden)) {
+		char closing[16];
+
+		g_snprintf(closing, sizeof(closing), "</%s", name);
+		return skip_to_close(next, doc_end, closing, NULL);
+	}
+	if (!strcmp(name, "br")) {
+		r_break(r, true);
+	} else if (tag_is(name, blocks)) {
+		r_break(r, false);
+		if (!strcmp(name, "blockquote"))
+			r->quote = MAX(0, r->quote + (close ? -1 : 1));
+		else if (!strcmp(name, "pre"))
+			r->pre = MAX(0, r->pre + (close ? -1 : 1));
+		else if (!close && !strcmp(name, "li"))
+			r_text(r, "- ", 2);
+	} else if (!strcmp(name, "td") || !strcmp(name, "th")) {
+		r_space(r);
+	} else if (!strcmp(name, "a")) {
+		if (close) {
+			r_link_end(r);
+		} else {
+			g_free(r->href);
+			r->href = tag_attr(body, end, "href");
+			r->link = (gssize)r->out->len;
+		}
+	}
+	return next;
+}
+
+/* S points at '<': the end of the markup, or NULL when it is text. */
+static const char *
+markup_end(const char *s, const char *end)
+{
+	const char *p;
+	char q = 0;
+
+	if (s + 4 <= end && !strncmp(s, "<!--", 4)) {
+		/* Comments include Outlook's <!--[if mso]>...<![endif]--> */
+		for (p = s + 4; p + 3 <= end; p++)
+			if (!strncmp(p, "-->", 3))
+				return p + 3;
+		return end;
+	}
+	if (s + 1 >= end || !(g_ascii_isalpha(s[1]) || s[1] == '/'
+			       || s[1] == '!' || s[1] == '?'))
+		return NULL;
+	for (p = s + 1; p < end; p++) {
+		if (q != 0) {
+			if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '\'') {
+			/* quotes only delimit attribute values */
+			if (p[-1] == '=' || g_ascii_isspace(p[-1]))
+				q = *p;
+		} else if (*p == '>') {
+			return p + 1;
+		}
+	}
+	return end;
+}
+
+static const char *
+r_markup(struct render *r, const char *s, const char *next, const char *end)
+{
+	const char *p = s + 1;
+	bool close = false;
+	char name[16];
+	gsize n = 0;
+
+	/* comments, <!DOCTYPE>, <![if !supportLists]>, <?xml?>: nothing */
+	if (*p == '!' || *p == '?')
+		return next;
+	if (*p == '/') {
+		close = true;
+		p++;
+	}
+	while (p < next && (g_ascii_isalnum(*p) || *p == ':' || *p == '-')) {
+		if (n + 1 < sizeof(name))
+			name[n++] = g_ascii_tolower(*p);
+		p++;
+	}
+	name[n] = '\0';
+	if (n == 0)
+		return next;
+	return r_tag(r, name, close, p, next, next, end);
+}
+
+char *
+md_msg_html_to_text(const char *html)
+{
+	struct render r = { .out = g_string_new(NULL), .link = -1 };
+	const char *s = html, *end = html + strlen(html);
+
+	while (s < end) {
+		const char *lt = memchr(s, '<', (gsize)(end - s));
+		const char *next;
+
+		if (lt == NULL)
+			lt = end;
+		r_run(&r, s, (gsize)(lt - s));
+		if (lt == end)
+			break;
+		next = markup_end(lt, end);
+		if (next == NULL) {
+			r_text(&r, "<", 1);
+			s = lt + 1;
+			continue;
+		}
+		s = r_markup(&r, lt, next, end);
+	}
+	g_free(r.href);
+	while (r.out->len > 0 && g_ascii_isspace(r.out->str[r.out->len - 1]))
+		g_string_truncate(r.out, r.out->len - 1);
+	return valid_utf8(g_string_free(r.out, FALSE));
+}
