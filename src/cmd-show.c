@@ -1,1 +1,164 @@
+/* cmd-show.c: one ticket with its participants and messages (7b). */
 #include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "error.h"
+#include "json.h"
+#include "query.h"
+
+/* "a, b" -> JSON array of strings. */
+static void
+json_list(GString *out, bool *first, const char *key, const char *joined)
+{
+	char **parts = g_strsplit(joined != NULL ? joined : "", ", ", -1);
+
+	md_json_key(out, first, key);
+	g_string_append_c(out, '[');
+	for (int i = 0, n = 0; parts[i] != NULL; i++) {
+		if (parts[i][0] == '\0')
+			continue;
+		if (n++)
+			g_string_append_c(out, ',');
+		md_json_string(out, parts[i]);
+	}
+	g_string_append_c(out, ']');
+	g_strfreev(parts);
+}
+
+static void
+json_message(GString *out, const struct md_message_row *m, GTimeZone *tz)
+{
+	bool first = true;
+	char *date = md_clock_format_rfc3339(m->date ? m->date : m->received,
+					     tz);
+
+	g_string_append_c(out, '{');
+	md_json_kv_str(out, &first, "message_id", m->message_id);
+	md_json_kv_str(out, &first, "in_reply_to", m->in_reply_to);
+	md_json_kv_str(out, &first, "direction", m->direction);
+	md_json_kv_str(out, &first, "role", m->role);
+	md_json_kv_str(out, &first, "kind", m->kind);
+	md_json_kv_str(out, &first, "from", m->from);
+	json_list(out, &first, "to", m->to);
+	json_list(out, &first, "cc", m->cc);
+	md_json_kv_str(out, &first, "subject", m->subject);
+	md_json_kv_str(out, &first, "date", date);
+	md_json_key(out, &first, "attachments");
+	g_string_append(out, m->attachments != NULL ? m->attachments : "[]");
+	g_string_append_c(out, '}');
+	g_free(date);
+}
+
+static void
+print_json(const struct md_ticket_row *row, GPtrArray *parts,
+	   GPtrArray *msgs, GTimeZone *tz)
+{
+	GString *out = g_string_new("{");
+	bool first = true;
+
+	md_cmd_json_ticket(out, &first, row, tz);
+	md_json_key(out, &first, "participants");
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < parts->len; i++) {
+		if (i)
+			g_string_append_c(out, ',');
+		md_json_string(out, g_ptr_array_index(parts, i));
+	}
+	g_string_append(out, "]");
+	md_json_key(out, &first, "messages");
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < msgs->len; i++) {
+		if (i)
+			g_string_append(out, ",\n");
+		json_message(out, g_ptr_array_index(msgs, i), tz);
+	}
+	g_string_append(out, "]}");
+	printf("%s\n", out->str);
+	g_string_free(out, TRUE);
+}
+
+static void
+print_text(const struct md_ticket_row *row, GPtrArray *parts,
+	   GPtrArray *msgs, GTimeZone *tz)
+{
+	const struct md_ticket *t = &row->t;
+
+	printf("Ticket #%" G_GINT64_FORMAT ": %s\nStatus: %s\nRequester: %s\n",
+	       t->id, t->subject, md_state_name(t->state), t->requester);
+	if (t->linked)
+		printf("Continues: #%" G_GINT64_FORMAT "\n", t->linked);
+	for (guint i = 0; i < parts->len; i++)
+		printf("%s%s", i ? ", " : "Participants: ",
+		       (char *)g_ptr_array_index(parts, i));
+	printf("\n");
+	for (guint i = 0; i < msgs->len; i++) {
+		const struct md_message_row *m = g_ptr_array_index(msgs, i);
+		char *date = md_clock_format_rfc3339(m->received, tz);
+
+		printf("\n--- %s %s %s%s%s from %s to %s\n", date,
+		       strcmp(m->direction, "in") == 0 ? "<=" : "=>", m->role,
+		       m->kind ? "/" : "", m->kind ? m->kind : "",
+		       m->from ? m->from : "?", m->to ? m->to : "");
+		printf("Subject: %s\n\n%s\n", m->subject ? m->subject : "",
+		       m->text ? m->text : "");
+		g_free(date);
+	}
+}
+
+int
+md_cmd_show(struct md_cli *cli, int argc, char **argv)
+{
+	struct md_ctx ctx = { 0 };
+	struct md_ticket_row row = { 0 };
+	GPtrArray *parts = NULL, *msgs = NULL;
+	GError *error = NULL;
+	bool json = false, found = false;
+	gint64 id = 0;
+	int rc = EX_OK;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (id == 0 && (id = g_ascii_strtoll(argv[i], NULL, 10)) > 0)
+			;
+		else
+			id = -1;
+	}
+	if (id <= 0) {
+		fprintf(stderr, "usage: maildesk show N [--json]\n");
+		return EX_USAGE;
+	}
+	if (!md_cli_open(cli, &ctx, &error))
+		return md_cli_fail(error);
+	parts = g_ptr_array_new_with_free_func(g_free);
+	msgs = g_ptr_array_new_with_free_func(md_message_row_free);
+	if (!md_query_ticket(ctx.db, id, &row, &found, &error))
+		goto fail;
+	if (!found) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_NOTFOUND,
+			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
+		goto fail;
+	}
+	if (!md_query_participants(ctx.db, id, parts, &error) ||
+	    !md_query_messages(ctx.db, id, msgs, &error))
+		goto fail;
+	if (json)
+		print_json(&row, parts, msgs, ctx.conf->tz);
+	else
+		print_text(&row, parts, msgs, ctx.conf->tz);
+	goto out;
+fail:
+	rc = md_cli_fail(error);
+out:
+	md_ticket_clear(&row.t);
+	g_clear_pointer(&parts, g_ptr_array_unref);
+	g_clear_pointer(&msgs, g_ptr_array_unref);
+	md_ctx_clear(&ctx);
+	return rc;
+}

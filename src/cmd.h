@@ -28,6 +28,12 @@ bool md_cli_open(const struct md_cli *cli, struct md_ctx *ctx, GError **error);
  * code. */
 int md_cli_fail(GError *error);
 
+struct md_ticket_row;
+/* Appends the fields of spec 7b's ticket object (without braces) to OUT;
+ * dates in TZ. */
+void md_cmd_json_ticket(GString *out, bool *first,
+			const struct md_ticket_row *row, GTimeZone *tz);
+
 int md_cmd_deliver(struct md_cli *cli, int argc, char **argv);
 int md_cmd_ingest(struct md_cli *cli, int argc, char **argv);
 int md_cmd_list(struct md_cli *cli, int argc, char **argv);

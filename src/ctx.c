@@ -1,1 +1,51 @@
+/* ctx.c: opening what every operation needs. */
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ctx.h"
+#include "db.h"
+#include "error.h"
+#include "store.h"
+#include "template.h"
+
+bool
+md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
+	    const struct md_clock *clock, GError **error)
+{
+	char *path = NULL;
+	bool ok = false;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = conf_take;
+	ctx->clock = *clock;
+	if (g_mkdir_with_parents(ctx->conf->state_dir, 0750) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_IO,
+			    "state directory %s: cannot create it: %s",
+			    ctx->conf->state_dir, g_strerror(errno));
+		goto out;
+	}
+	path = g_build_filename(ctx->conf->state_dir, "maildesk.db", NULL);
+	if (!md_db_open(path, &ctx->db, error))
+		goto out;
+	if (!md_store_secret(ctx->db, &ctx->secret, error))
+		goto out;
+	ctx->templates = md_templates_new(ctx->conf->templates_dir,
+					  ctx->conf->language);
+	ok = true;
+out:
+	g_free(path);
+	return ok;
+}
+
+void
+md_ctx_clear(struct md_ctx *ctx)
+{
+	md_templates_free(ctx->templates);
+	g_clear_pointer(&ctx->secret, g_bytes_unref);
+	md_db_close(ctx->db);
+	md_conf_free(ctx->conf);
+	memset(ctx, 0, sizeof(*ctx));
+}

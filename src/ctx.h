@@ -11,12 +11,14 @@
 
 struct md_conf;
 struct md_db;
+struct md_templates;
 
 struct md_ctx {
 	struct md_conf *conf;	/* owned */
 	struct md_clock clock;
 	struct md_db *db;	/* owned */
 	GBytes *secret;		/* owned; HMAC key for Message-IDs */
+	struct md_templates *templates;	/* owned */
 };
 
 /* Takes CONF, copies CLOCK, opens (creating, migrating) the database in

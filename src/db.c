@@ -40,7 +40,7 @@ static const char *const migrations[] = {
 	"  ticket INTEGER NOT NULL REFERENCES tickets(id),"
 	"  address TEXT NOT NULL,"
 	"  role TEXT NOT NULL,"
-	"  PRIMARY KEY (ticket, address)) WITHOUT ROWID;"
+	"  UNIQUE (ticket, address));"
 	"CREATE TABLE messages ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ticket INTEGER NOT NULL REFERENCES tickets(id),"

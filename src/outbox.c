@@ -1,1 +1,359 @@
+/* outbox.c: intents become queued mails; queued mails go out. */
 #include "config.h"
+
+#include <string.h>
+
+#include "compose.h"
+#include "conf.h"
+#include "ctx.h"
+#include "db.h"
+#include "error.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "mid.h"
+#include "msg.h"
+#include "outbox.h"
+#include "store.h"
+#include "tag.h"
+#include "template.h"
+#include "transport.h"
+
+/* Retries stop after this long: a mail that could not leave for five days
+ * is news nobody wants any more, and the ticket says so. */
+#define GIVE_UP_AFTER (5 * 24 * 3600)
+
+gint64
+md_outbox_backoff(guint attempts)
+{
+	gint64 delay = 60;
+
+	while (attempts-- > 1 && delay < 3600)
+		delay *= 2;
+	return MIN(delay, 3600);
+}
+
+static char *
+today(const struct md_ctx *ctx)
+{
+	GDateTime *utc = g_date_time_new_from_unix_utc(
+		md_clock_now(&ctx->clock));
+	GDateTime *local = g_date_time_to_timezone(utc, ctx->conf->tz);
+	char *day = g_date_time_format(local, "%F");
+
+	g_date_time_unref(local);
+	g_date_time_unref(utc);
+	return day;
+}
+
+/* Automatic mails count against the recipient's daily allowance. */
+static bool
+allowance(struct md_ctx *ctx, const struct md_ticket *t, const char *addr,
+	  bool *allowed_r, GError **error)
+{
+	char *day = today(ctx), *what;
+	bool ok = md_store_autoreply_take(ctx->db, addr, day,
+					  ctx->conf->autoreply_per_sender_per_day,
+					  allowed_r, error);
+
+	if (ok && !*allowed_r) {
+		what = g_strdup_printf("automatic mail to %s not sent: %d "
+				       "already sent today", addr,
+				       ctx->conf->autoreply_per_sender_per_day);
+		ok = md_store_event(ctx->db, t->id, md_clock_now(&ctx->clock),
+				    what, error);
+		g_free(what);
+	}
+	g_free(day);
+	return ok;
+}
+
+static GHashTable *
+template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
+	      const struct md_msg *trigger, const struct md_intent *in)
+{
+	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+						 g_free);
+	const struct md_conf *conf = ctx->conf;
+
+	g_hash_table_insert(vars, "ticket",
+			    g_strdup_printf("%" G_GINT64_FORMAT, t->id));
+	g_hash_table_insert(vars, "tag", md_tag_subject(conf->desk_name,
+							t->id, NULL));
+	g_hash_table_insert(vars, "subject", g_strdup(t->subject));
+	g_hash_table_insert(vars, "requester", g_strdup(t->requester));
+	g_hash_table_insert(vars, "state", g_strdup(md_state_name(t->state)));
+	g_hash_table_insert(vars, "desk_name", g_strdup(conf->desk_name));
+	g_hash_table_insert(vars, "desk_address", g_strdup(conf->desk_address));
+	g_hash_table_insert(vars, "from_name", g_strdup(conf->from_name));
+	g_hash_table_insert(vars, "note", g_strdup(in->note ? in->note : ""));
+	if (trigger != NULL) {
+		g_hash_table_insert(vars, "sender",
+				    g_strdup(trigger->from_name != NULL
+					     ? trigger->from_name
+					     : trigger->from ? trigger->from
+							     : ""));
+		g_hash_table_insert(vars, "sender_address",
+				    g_strdup(trigger->from ? trigger->from
+							   : ""));
+		g_hash_table_insert(vars, "text", g_strdup(trigger->new_text));
+		g_hash_table_insert(vars, "full_text",
+				    g_strdup(trigger->text));
+	}
+	return vars;
+}
+
+static char *
+subject_for(const struct md_ctx *ctx, const struct md_ticket *t,
+	    const struct md_intent *in)
+{
+	char *tagged = md_tag_subject(ctx->conf->desk_name, t->id, t->subject);
+	char *s;
+
+	/* Upstream's own reference is kept in our mails to it, so that its
+	 * desk threads them too. */
+	if (in->kind != MD_INTENT_ESCALATION || t->upstream_ref == NULL)
+		return tagged;
+	s = g_strdup_printf("%s %s", t->upstream_ref, tagged);
+	g_free(tagged);
+	return s;
+}
+
+static bool
+store_and_queue(struct md_ctx *ctx, const struct md_ticket *t,
+		const struct md_intent *in, const char *mid,
+		const struct md_outmail *m, GBytes *raw, GError **error)
+{
+	GPtrArray *rcpts = g_ptr_array_new();
+	gint64 now = md_clock_now(&ctx->clock), raw_id, msg_id;
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	struct md_store_message row = {
+		.ticket = t->id, .direction = "out", .role = MD_ROLE_DESK,
+		.kind = md_intent_kind_name(in->kind), .message_id = mid,
+		.in_reply_to = m->in_reply_to, .sender = m->from_addr,
+		.to = in->to, .cc = in->cc, .subject = m->subject,
+		.date = now, .received = now, .text = m->text,
+		.attachments = "[]",
+	};
+	bool ok;
+
+	g_ptr_array_extend(rcpts, in->to, NULL, NULL);
+	g_ptr_array_extend(rcpts, in->cc, NULL, NULL);
+	ok = md_store_raw_insert(ctx->db, data, len, &raw_id, error);
+	row.raw = raw_id;
+	ok = ok && md_store_message_insert(ctx->db, &row, &msg_id, error) &&
+	     md_store_outbox_insert(ctx->db, msg_id, t->id,
+				    ctx->conf->desk_address, rcpts, now,
+				    error);
+	g_ptr_array_unref(rcpts);
+	return ok;
+}
+
+bool
+md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
+		const struct md_msg *trigger, const struct md_intent *in,
+		bool *queued_r, GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+	const char *kind = md_intent_kind_name(in->kind), *tmpl;
+	bool automatic = in->kind == MD_INTENT_ACK, allowed = true;
+	GHashTable *vars = NULL;
+	GPtrArray *attach = NULL;
+	char *text = NULL, *subject = NULL, *mid = NULL;
+	GBytes *raw = NULL;
+	bool ok = false;
+
+	*queued_r = false;
+	if (in->to->len == 0)
+		return true;
+	if (automatic && !allowance(ctx, t, g_ptr_array_index(in->to, 0),
+				    &allowed, error))
+		return false;
+	if (!allowed)
+		return true;
+	tmpl = md_templates_get(ctx->templates, kind, error);
+	if (tmpl == NULL)
+		goto out;
+	if (in->kind == MD_INTENT_ESCALATION) {
+		attach = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)g_bytes_unref);
+		if (!md_store_ticket_raws(ctx->db, t->id, attach, error))
+			goto out;
+	}
+	vars = template_vars(ctx, t, trigger, in);
+	text = md_template_render(tmpl, vars);
+	subject = subject_for(ctx, t, in);
+	mid = md_mid_new(ctx->secret, conf->desk_domain, t->id,
+			 md_clock_now_us(&ctx->clock));
+	struct md_outmail m = {
+		.from_name = conf->from_name, .from_addr = conf->desk_address,
+		.to = in->to, .cc = in->cc, .subject = subject,
+		.message_id = mid,
+		.in_reply_to = trigger ? trigger->message_id : NULL,
+		.references = trigger ? trigger->references : NULL,
+		.date = md_clock_now(&ctx->clock), .tz = conf->tz,
+		.text = text, .automatic = automatic,
+		.loop = conf->desk_address, .attach = attach,
+		.reply_to = in->kind == MD_INTENT_ESCALATION
+			? conf->desk_address : NULL,
+	};
+	raw = md_compose(&m);
+	ok = store_and_queue(ctx, t, in, mid, &m, raw, error);
+	*queued_r = ok;
+out:
+	g_clear_pointer(&raw, g_bytes_unref);
+	g_clear_pointer(&vars, g_hash_table_unref);
+	g_clear_pointer(&attach, g_ptr_array_unref);
+	g_free(text);
+	g_free(subject);
+	g_free(mid);
+	return ok;
+}
+
+/* Records the outcome of one send; returns false on database errors. */
+static bool
+outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
+	const GError *failure, GPtrArray *refused,
+	struct md_outbox_stats *stats, GError **error)
+{
+	gint64 now = md_clock_now(&ctx->clock);
+	int attempts = row->attempts + 1;
+	char *what = NULL;
+	bool ok;
+
+	if (sent) {
+		stats->sent++;
+		for (guint i = 0; i < refused->len; i++) {
+			char *more = g_strdup_printf("%s%s%s", what ? what :
+				"", what ? "; " : "refused: ",
+				(char *)g_ptr_array_index(refused, i));
+
+			g_free(what);
+			what = more;
+		}
+		ok = md_store_outbox_result(ctx->db, row->id, "sent", attempts,
+					    now, now, NULL, error);
+	} else if (failure->code == MD_ERROR_TEMP &&
+		   now - row->created < GIVE_UP_AFTER) {
+		stats->deferred++;
+		md_log_warn("mail %" G_GINT64_FORMAT " (ticket %" G_GINT64_FORMAT
+			    "): %s; retrying later", row->id, row->ticket,
+			    failure->message);
+		ok = md_store_outbox_result(ctx->db, row->id, "queued",
+					    attempts,
+					    now + md_outbox_backoff(attempts),
+					    now, failure->message, error);
+	} else {
+		stats->failed++;
+		what = g_strdup_printf("mail %" G_GINT64_FORMAT " not "
+				       "delivered: %s", row->id,
+				       failure->message);
+		md_log_error("ticket %" G_GINT64_FORMAT ": %s", row->ticket,
+			     what);
+		ok = md_store_outbox_result(ctx->db, row->id, "failed",
+					    attempts, now, now,
+					    failure->message, error);
+	}
+	if (ok && what != NULL)
+		ok = md_store_event(ctx->db, row->ticket, now, what, error);
+	g_free(what);
+	return ok;
+}
+
+/* One send, its result kept for the round's transaction. */
+struct attempt {
+	bool sent;
+	GPtrArray *refused;	/* char * */
+	GError *failure;
+};
+
+static void
+attempt_clear(gpointer data)
+{
+	struct attempt *a = data;
+
+	g_ptr_array_unref(a->refused);
+	g_clear_error(&a->failure);
+}
+
+/* One round: up to ROUND due rows sent, then their outcomes committed in
+ * one short transaction (no network I/O inside a transaction).  A crash
+ * between the two resends the round: a duplicate is better than a loss.
+ * *N_R = rows taken. */
+static bool
+round_send(struct md_ctx *ctx, struct md_transport *t, guint round,
+	   const volatile gint *stop, guint *n_r,
+	   struct md_outbox_stats *stats, GError **error)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(md_outbox_row_free);
+	GArray *attempts = g_array_new(FALSE, TRUE, sizeof(struct attempt));
+	bool ok = false;
+
+	g_array_set_clear_func(attempts, attempt_clear);
+	*n_r = 0;
+	if (!md_store_outbox_due(ctx->db, md_clock_now(&ctx->clock), round,
+				 rows, error))
+		goto out;
+	for (guint i = 0; i < rows->len; i++) {
+		struct md_outbox_row *row = g_ptr_array_index(rows, i);
+		struct attempt a = { 0 };
+		gsize len;
+		const char *data = g_bytes_get_data(row->data, &len);
+
+		a.refused = g_ptr_array_new_with_free_func(g_free);
+		a.sent = md_transport_send(t, row->mail_from, row->rcpts, data,
+					   len, a.refused, &a.failure);
+		g_array_append_val(attempts, a);
+		if (stop != NULL && g_atomic_int_get(stop))
+			break;
+	}
+	*n_r = attempts->len;
+	if (attempts->len == 0) {
+		ok = true;
+		goto out;
+	}
+	if (!md_db_begin(ctx->db, error))
+		goto out;
+	ok = true;
+	for (guint i = 0; ok && i < attempts->len; i++) {
+		struct attempt *a = &g_array_index(attempts, struct attempt, i);
+
+		ok = outcome(ctx, g_ptr_array_index(rows, i), a->sent,
+			     a->failure, a->refused, stats, error);
+	}
+	if (ok)
+		ok = md_db_commit(ctx->db, error);
+	if (!ok)
+		md_db_rollback(ctx->db);
+out:
+	g_array_unref(attempts);
+	g_ptr_array_unref(rows);
+	return ok;
+}
+
+bool
+md_outbox_flush(struct md_ctx *ctx, struct md_transport *t, guint max,
+		const volatile gint *stop, struct md_outbox_stats *stats,
+		GError **error)
+{
+	guint total = 0, n;
+
+	do {
+		guint round = 64;
+
+		if (max > 0)
+			round = MIN(round, max - total);
+		if (!round_send(ctx, t, round, stop, &n, stats, error))
+			return false;
+		total += n;
+		if (stop != NULL && g_atomic_int_get(stop))
+			break;
+	} while (n > 0 && (max == 0 || total < max));
+	return true;
+}
+
+bool
+md_outbox_next_due(struct md_ctx *ctx, gint64 *due_r, GError **error)
+{
+	return md_store_outbox_next(ctx->db, due_r, error);
+}

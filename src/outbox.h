@@ -14,12 +14,25 @@
 
 struct md_ctx;
 struct md_transport;
+struct md_ticket;
+struct md_msg;
+struct md_intent;
 
 struct md_outbox_stats {
 	guint sent;
 	guint deferred;		/* temporary failure, will retry */
 	guint failed;		/* permanent failure, recorded on the ticket */
 };
+
+/* Composes the mail IN asks for about ticket T, in answer to TRIGGER (the
+ * inbound message that caused it, or NULL), and queues it with its
+ * messages row in the caller's transaction.  An automatic mail over
+ * autoreply.per_sender_per_day for its recipient is not queued
+ * (*QUEUED_R false) and the refusal is recorded on the ticket. */
+bool md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
+		     const struct md_msg *trigger,
+		     const struct md_intent *in, bool *queued_r,
+		     GError **error);
 
 /* Sends up to MAX (0: all) due rows through T.  Adds to *STATS.  Returns
  * false only when the database fails; transport failures are per row.

@@ -1,1 +1,476 @@
+/* pipeline.c: spec section 4, steps 1-5, for each message of a batch.
+ *
+ * The whole batch is one transaction and each message runs inside its own
+ * SAVEPOINT: a message that turns out to be bad (DATA) is rolled back to
+ * its savepoint and put in the quarantine with its raw bytes, while the
+ * others of the batch go on.  Temporary failures (locked or full
+ * database) abort the batch: nothing is committed, nothing acknowledged,
+ * and the source offers the same mail again later.
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "addr.h"
+#include "classify.h"
+#include "conf.h"
+#include "ctx.h"
+#include "db.h"
+#include "error.h"
+#include "json.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "loop.h"
+#include "msg.h"
+#include "outbox.h"
+#include "pipeline.h"
+#include "source.h"
+#include "store.h"
+#include "tag.h"
+#include "thread.h"
+
+/* What one inbound message carries through the steps; freed at once. */
+struct inbound {
+	const char *source;
+	const char *raw;
+	gsize len;
+	struct md_msg *msg;
+	char *hash;
+	gint64 raw_id;
+	struct md_loop_verdict verdict;
+	enum md_role role;
+	struct md_ticket ticket;
+	bool new_ticket;
+	GPtrArray *participants;	/* char * */
+};
+
+static void
+inbound_clear(struct inbound *in)
+{
+	md_msg_free(in->msg);
+	g_free(in->hash);
+	md_ticket_clear(&in->ticket);
+	g_clear_pointer(&in->participants, g_ptr_array_unref);
+}
+
+static bool
+thread_by_mid(void *data, const char *mid, gint64 *ticket_r, GError **error)
+{
+	return md_store_ticket_by_message_id(data, mid, ticket_r, error);
+}
+
+static bool
+thread_exists(void *data, gint64 id, bool *exists_r, GError **error)
+{
+	return md_store_ticket_exists(data, id, exists_r, error);
+}
+
+static char *
+attachments_json(const struct md_msg *msg)
+{
+	GString *out = g_string_new("[");
+
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		const struct md_attachment *a =
+			g_ptr_array_index(msg->attachments, i);
+		bool first = true;
+
+		g_string_append(out, i ? ",{" : "{");
+		md_json_kv_str(out, &first, "name", a->name);
+		md_json_kv_str(out, &first, "type", a->type);
+		md_json_kv_int(out, &first, "size", a->size);
+		g_string_append_c(out, '}');
+	}
+	g_string_append_c(out, ']');
+	return g_string_free(out, FALSE);
+}
+
+/* A new ticket for IN's message, continuing LINKED (0 if none). */
+static void
+open_ticket(struct md_ctx *ctx, struct inbound *in, gint64 linked)
+{
+	gint64 now = md_clock_now(&ctx->clock);
+
+	md_ticket_clear(&in->ticket);
+	in->new_ticket = true;
+	in->ticket.state = MD_STATE_OPEN;
+	in->ticket.subject = md_tag_clean_subject(in->msg->subject,
+						  ctx->conf->desk_name);
+	in->ticket.requester = g_strdup(in->msg->from != NULL
+					? in->msg->from : "");
+	in->ticket.created = now;
+	in->ticket.linked = linked;
+	if (in->role == MD_ROLE_STRANGER)
+		in->role = MD_ROLE_REQUESTER;
+}
+
+static bool
+reopen_window_passed(const struct md_ctx *ctx, const struct md_ticket *t)
+{
+	gint64 window = (gint64)ctx->conf->reopen_within * 24 * 3600;
+
+	return t->state == MD_STATE_CLOSED && t->closed_at > 0 &&
+	       md_clock_now(&ctx->clock) - t->closed_at > window;
+}
+
+/* Step 4: the ticket, and the sender's role on it. */
+static bool
+thread(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	struct md_thread_db tdb = { thread_by_mid, thread_exists, ctx->db };
+	enum md_thread_rule rule;
+	gint64 id;
+	bool found, participant;
+
+	if (!md_thread_find(in->msg, ctx->conf->desk_name, ctx->secret, &tdb,
+			    &id, &rule, error))
+		return false;
+	in->participants = g_ptr_array_new_with_free_func(g_free);
+	if (id == 0) {
+		open_ticket(ctx, in, 0);
+		return true;
+	}
+	if (!md_store_ticket_get(ctx->db, id, &in->ticket, &found, error) ||
+	    !md_store_participants(ctx->db, id, in->participants, error))
+		return false;
+	participant = md_addr_in(in->participants, in->msg->from);
+	in->role = md_classify_on_ticket(in->role, in->msg->from,
+					 in->ticket.requester, participant);
+	/* Spec 6: a guessed ticket number lets no one in.  Only the tag can
+	 * be guessed; a Message-ID in In-Reply-To was received. */
+	if (in->role == MD_ROLE_STRANGER && rule == MD_THREAD_TAG) {
+		open_ticket(ctx, in, id);
+		g_ptr_array_set_size(in->participants, 0);
+		return true;
+	}
+	if ((in->role == MD_ROLE_REQUESTER || in->role == MD_ROLE_PARTICIPANT
+	     || in->role == MD_ROLE_STRANGER) &&
+	    reopen_window_passed(ctx, &in->ticket)) {
+		open_ticket(ctx, in, id);
+		g_ptr_array_set_size(in->participants, 0);
+	}
+	return true;
+}
+
+/* Who is on the thread: the sender and, for people writing in, the
+ * colleagues they copied (not the desk, agents or upstream). */
+static bool
+record_participants(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+	const GPtrArray *lists[] = { in->msg->to, in->msg->cc };
+	gint64 id = in->ticket.id;
+	bool human = in->role == MD_ROLE_REQUESTER ||
+		     in->role == MD_ROLE_PARTICIPANT ||
+		     in->role == MD_ROLE_STRANGER;
+
+	/* Agents and upstream may write by their role; the participants
+	 * are the requester's side, who get the desk's answers. */
+	if (!human)
+		return true;
+	if (in->msg->from != NULL &&
+	    !md_store_participant_add(ctx->db, id, in->msg->from,
+				      in->role == MD_ROLE_STRANGER
+				      ? MD_ROLE_PARTICIPANT : in->role, error))
+		return false;
+	for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+		for (guint i = 0; i < lists[l]->len; i++) {
+			const char *a = g_ptr_array_index(lists[l], i);
+
+			if (md_conf_is_desk(conf, a) ||
+			    md_addr_in(conf->agent_addresses, a) ||
+			    md_addr_domain_in(conf->agent_domains, a) ||
+			    md_addr_domain_in(conf->upstream_domains, a) ||
+			    g_strcmp0(a, in->ticket.requester) == 0)
+				continue;
+			if (!md_addr_in(in->participants, a))
+				g_ptr_array_add(in->participants, g_strdup(a));
+			if (!md_store_participant_add(ctx->db, id, a,
+						      MD_ROLE_PARTICIPANT,
+						      error))
+				return false;
+		}
+	return true;
+}
+
+static bool
+store_message(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	struct md_store_message m = {
+		.ticket = in->ticket.id, .raw = in->raw_id,
+		.direction = "in", .role = in->role,
+		.message_id = in->msg->message_id,
+		.in_reply_to = in->msg->in_reply_to,
+		.body_hash = in->hash, .sender = in->msg->from,
+		.to = in->msg->to, .cc = in->msg->cc,
+		.subject = in->msg->subject, .date = in->msg->date,
+		.received = md_clock_now(&ctx->clock), .source = in->source,
+		.text = in->msg->text,
+	};
+	char *attachments = attachments_json(in->msg);
+	bool ok;
+
+	m.attachments = attachments;
+	ok = md_store_message_insert(ctx->db, &m, NULL, error);
+	g_free(attachments);
+	return ok;
+}
+
+/* A bounce marks the address it reports as bouncing (spec section 5). */
+static bool
+record_bounce(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	const char *addr = in->msg->bounced_recipient != NULL
+		? in->msg->bounced_recipient : in->msg->x_failed_recipients;
+	gint64 now = md_clock_now(&ctx->clock);
+	char *what;
+	bool ok;
+
+	if (in->verdict.kind != MD_LOOP_BOUNCE || addr == NULL)
+		return true;
+	what = g_strdup_printf("delivery to %s failed: address marked "
+			       "bouncing", addr);
+	ok = md_store_address_bouncing(ctx->db, addr, now, error) &&
+	     md_store_event(ctx->db, in->ticket.id, now, what, error);
+	g_free(what);
+	return ok;
+}
+
+/* Step 5: the change and the mails it causes, queued in this transaction. */
+static bool
+apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
+      GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+	GPtrArray *intents = g_ptr_array_new_with_free_func(md_intent_free);
+	GPtrArray *desk = g_ptr_array_new();
+	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
+	struct md_event ev = {
+		.role = in->role, .new_ticket = in->new_ticket,
+		.automated = in->verdict.kind != MD_LOOP_NONE,
+		.from = in->msg->from, .to = in->msg->to, .cc = in->msg->cc,
+		.participants = in->participants, .foreign_tag = foreign,
+		.upstream = conf->upstream_address, .body = in->msg->new_text,
+	};
+	bool ok = false;
+
+	g_ptr_array_add(desk, conf->desk_address);
+	for (guint i = 0; i < conf->desk_aliases->len; i++)
+		g_ptr_array_add(desk, g_ptr_array_index(conf->desk_aliases, i));
+	md_lifecycle_apply(&in->ticket, &ev, md_clock_now(&ctx->clock),
+			   conf->agents_notify, desk, intents);
+	if (!md_store_ticket_update(ctx->db, &in->ticket, error))
+		goto out;
+	for (guint i = 0; i < intents->len; i++) {
+		bool queued;
+
+		if (!md_outbox_queue(ctx, &in->ticket, in->msg,
+				     g_ptr_array_index(intents, i), &queued,
+				     error))
+			goto out;
+		stats->queued += queued;
+	}
+	ok = true;
+out:
+	g_free(foreign);
+	g_ptr_array_unref(desk);
+	g_ptr_array_unref(intents);
+	return ok;
+}
+
+static bool
+quarantine(struct md_ctx *ctx, struct inbound *in, const char *reason,
+	   struct md_batch_stats *stats, GError **error)
+{
+	const char *mid = in->msg != NULL ? in->msg->message_id : NULL;
+
+	md_log_warn("%s: message %s quarantined: %s", in->source,
+		    mid != NULL ? mid : "(no Message-ID)", reason);
+	stats->quarantined++;
+	return md_store_raw_insert(ctx->db, in->raw, in->len, &in->raw_id,
+				   error) &&
+	       md_store_quarantine(ctx->db, in->raw_id,
+				   md_clock_now(&ctx->clock), in->source,
+				   reason, mid, in->hash, error);
+}
+
+/* Steps 1-5 for the message in IN.  A DATA error means "quarantine it". */
+static bool
+steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
+      GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+
+	/* Step 1: the raw bytes.  They are committed with everything that
+	 * is decided about them, in the same transaction, so "first" means
+	 * nothing is decided that is not stored along with them. */
+	if (!md_store_raw_insert(ctx->db, in->raw, in->len, &in->raw_id, error))
+		return false;
+	/* Step 3: who wrote it. */
+	in->verdict = md_loop_check(in->msg, conf, ctx->secret);
+	in->role = md_classify_sender(conf, in->msg->from, &in->verdict);
+	/* Step 4: which ticket. */
+	if (!thread(ctx, in, error))
+		return false;
+	if (in->new_ticket) {
+		if (!md_store_ticket_insert(ctx->db, &in->ticket, error))
+			return false;
+		stats->tickets_created++;
+	}
+	if (!record_participants(ctx, in, error) ||
+	    !store_message(ctx, in, error) || !record_bounce(ctx, in, error))
+		return false;
+	/* Step 5. */
+	if (!apply(ctx, in, stats, error))
+		return false;
+	stats->stored++;
+	return true;
+}
+
+static bool
+savepoint(struct md_ctx *ctx, const char *sql, GError **error)
+{
+	return md_db_exec(ctx->db, sql, error);
+}
+
+static bool
+one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
+    struct md_batch_stats *stats, GError **error)
+{
+	struct inbound in = { .source = source };
+	GError *local = NULL;
+	bool dup = false, ok = false;
+
+	in.raw = g_bytes_get_data(item->raw, &in.len);
+	in.hash = md_msg_body_hash(in.raw, in.len);
+	if ((gint64)in.len > ctx->conf->max_message_size) {
+		char *reason = g_strdup_printf("too large: %zu bytes, limit "
+					       "%" G_GINT64_FORMAT, in.len,
+					       ctx->conf->max_message_size);
+
+		ok = md_store_is_duplicate(ctx->db, NULL, in.hash, &dup, error)
+		     && (dup || quarantine(ctx, &in, reason, stats, error));
+		stats->duplicates += dup;
+		g_free(reason);
+		goto out;
+	}
+	if (!md_msg_parse(in.raw, in.len, &in.msg, &local)) {
+		ok = md_store_is_duplicate(ctx->db, NULL, in.hash, &dup, error)
+		     && (dup || quarantine(ctx, &in, local->message, stats,
+					   error));
+		stats->duplicates += dup;
+		goto out;
+	}
+	/* Step 2: the same mail twice (alias copy, re-fetch after a crash)
+	 * has the same Message-ID and body; transit headers differ. */
+	if (!md_store_is_duplicate(ctx->db, in.msg->message_id, in.hash, &dup,
+				   error))
+		goto out;
+	if (dup) {
+		md_log_debug("%s: %s: duplicate, recorded once", source,
+			     in.msg->message_id ? in.msg->message_id : "-");
+		stats->duplicates++;
+		ok = true;
+		goto out;
+	}
+	if (!savepoint(ctx, "SAVEPOINT msg", error))
+		goto out;
+	if (steps(ctx, &in, stats, &local)) {
+		ok = savepoint(ctx, "RELEASE msg", error);
+		goto out;
+	}
+	/* Undo this message's half-done rows and keep it aside if the mail
+	 * itself is at fault; any other failure (database, configuration)
+	 * is not the mail's: the whole batch waits, nothing acknowledged. */
+	if (local->domain != MD_ERROR || local->code != MD_ERROR_DATA) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		goto out;
+	}
+	ok = savepoint(ctx, "ROLLBACK TO msg", error) &&
+	     savepoint(ctx, "RELEASE msg", error) &&
+	     quarantine(ctx, &in, local->message, stats, error);
+out:
+	g_clear_error(&local);
+	inbound_clear(&in);
+	return ok;
+}
+
+bool
+md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
+		  GPtrArray *batch, struct md_batch_stats *stats,
+		  GError **error)
+{
+	if (batch->len == 0)
+		return true;
+	if (!md_db_begin(ctx->db, error))
+		return false;
+	for (guint i = 0; i < batch->len; i++)
+		if (!one(ctx, source_name, g_ptr_array_index(batch, i), stats,
+			 error)) {
+			md_db_rollback(ctx->db);
+			return false;
+		}
+	return md_db_commit(ctx->db, error);
+}
+
+static void
+record_health(struct md_ctx *ctx, const char *name, guint received,
+	      const GError *failure)
+{
+	gint64 now = md_clock_now(&ctx->clock);
+	GError *error = NULL;
+	bool ok;
+
+	if (!md_db_begin(ctx->db, &error))
+		goto out;
+	ok = failure != NULL
+		? md_store_source_error(ctx->db, name, now, failure->message,
+					&error)
+		: md_store_source_ok(ctx->db, name, now, received, &error);
+	if (!ok || !md_db_commit(ctx->db, &error))
+		md_db_rollback(ctx->db);
+out:
+	/* Health is for the admin's eyes; failing to record it must not
+	 * stop the mail. */
+	if (error != NULL)
+		md_log_warn("%s: cannot record source health: %s", name,
+			    error->message);
+	g_clear_error(&error);
+}
+
+bool
+md_pipeline_drain(struct md_ctx *ctx, struct md_source *src,
+		  guint batch_size, const volatile gint *stop,
+		  md_progress_fn progress, gpointer progress_data,
+		  struct md_batch_stats *stats, GError **error)
+{
+	const char *name = src->conf != NULL ? src->conf->name : "ingest";
+	GPtrArray *batch = NULL;
+	GError *local = NULL;
+	guint done = 0;
+
+	for (;;) {
+		g_clear_pointer(&batch, g_ptr_array_unref);
+		batch = g_ptr_array_new_with_free_func(md_source_item_free);
+		if (!md_source_fetch(src, batch_size, batch, &local) ||
+		    batch->len == 0)
+			break;
+		if (!md_pipeline_batch(ctx, name, batch, stats, &local))
+			break;
+		/* Step 6: acknowledge only what is committed. */
+		if (!md_source_ack(src, batch, &local))
+			break;
+		done += batch->len;
+		if (progress != NULL)
+			progress(done, progress_data);
+		if (stop != NULL && g_atomic_int_get(stop))
+			break;
+	}
+	g_clear_pointer(&batch, g_ptr_array_unref);
+	record_health(ctx, name, done, local);
+	if (local != NULL) {
+		g_propagate_error(error, local);
+		return false;
+	}
+	return true;
+}

@@ -34,9 +34,12 @@ bool md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
 /* Fetches SRC in batches of BATCH_SIZE until nothing waits; each batch
  * committed then acknowledged; the source's health (last fetch, last
  * error) recorded for stats.  STOP, if not NULL, is read between batches
- * and ends the drain early (SIGTERM). */
+ * and ends the drain early (SIGTERM).  PROGRESS, if not NULL, is called
+ * after each batch with the number of messages taken so far. */
+typedef void (*md_progress_fn)(guint done, gpointer data);
 bool md_pipeline_drain(struct md_ctx *ctx, struct md_source *src,
 		       guint batch_size, const volatile gint *stop,
+		       md_progress_fn progress, gpointer progress_data,
 		       struct md_batch_stats *stats, GError **error);
 
 #endif

@@ -69,6 +69,11 @@ void md_source_item_free(gpointer item);
 
 bool md_source_maildir_open(const struct md_inbound_conf *conf,
 			    struct md_source **src_r, GError **error);
+/* A read-only source over PATH for maildesk ingest: a maildir (new/ and
+ * cur/) or a directory of message files, in file-name order; ack does
+ * nothing, so the files are left as they are. */
+bool md_source_dir_open(const char *path, struct md_source **src_r,
+			GError **error);
 bool md_source_imap_open(const struct md_inbound_conf *conf,
 			 struct md_source **src_r, GError **error);
 

@@ -1,1 +1,622 @@
+/* store.c: the SQL of maildesk (prepared statements only). */
 #include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "error.h"
+#include "store.h"
+
+#define STEP(db, stmt, what, error) \
+	(sqlite3_step(stmt) == SQLITE_DONE || \
+	 md_db_fail(db, sqlite3_errcode(md_db_handle(db)), what, error))
+
+static void
+bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, i);
+}
+
+static void
+bind_opt_int(sqlite3_stmt *stmt, int i, gint64 v)
+{
+	if (v != 0)
+		sqlite3_bind_int64(stmt, i, v);
+	else
+		sqlite3_bind_null(stmt, i);
+}
+
+static char *
+col_text(sqlite3_stmt *stmt, int i)
+{
+	return g_strdup((const char *)sqlite3_column_text(stmt, i));
+}
+
+/* ", "-joined list for the to/cc columns. */
+static char *
+join(const GPtrArray *list)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; list != NULL && i < list->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "",
+				       (char *)g_ptr_array_index(list, i));
+	return g_string_free(s, FALSE);
+}
+
+bool
+md_store_secret(struct md_db *db, GBytes **secret_r, GError **error)
+{
+	sqlite3_stmt *stmt;
+	guint32 buf[8];
+	int rc;
+
+	if (!md_db_begin(db, error))
+		return false;
+	stmt = md_db_stmt(db, "SELECT value FROM meta WHERE key = 'secret'",
+			  error);
+	if (stmt == NULL)
+		goto fail;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*secret_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
+					sqlite3_column_bytes(stmt, 0));
+		sqlite3_reset(stmt);
+		return md_db_commit(db, error);
+	}
+	if (rc != SQLITE_DONE) {
+		md_db_fail(db, rc, "read secret", error);
+		goto fail;
+	}
+	/* GLib's g_random is not for keys: read the kernel's pool. */
+	if (getentropy(buf, sizeof(buf)) != 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_IO,
+			    "cannot get random bytes for the secret");
+		goto fail;
+	}
+	stmt = md_db_stmt(db, "INSERT INTO meta (key, value) "
+			  "VALUES ('secret', ?)", error);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_blob(stmt, 1, buf, sizeof(buf), SQLITE_TRANSIENT);
+	if (!STEP(db, stmt, "store secret", error))
+		goto fail;
+	*secret_r = g_bytes_new(buf, sizeof(buf));
+	return md_db_commit(db, error);
+fail:
+	md_db_rollback(db);
+	return false;
+}
+
+bool
+md_store_raw_insert(struct md_db *db, const void *data, gsize len,
+		    gint64 *id_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, "INSERT INTO raw (data) VALUES (?)",
+					error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_blob64(stmt, 1, len ? data : "", len, SQLITE_STATIC);
+	if (!STEP(db, stmt, "store raw message", error))
+		return false;
+	*id_r = sqlite3_last_insert_rowid(md_db_handle(db));
+	return true;
+}
+
+bool
+md_store_raw_get(struct md_db *db, gint64 id, GBytes **raw_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT data FROM raw WHERE id = ?",
+					error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read raw message", error);
+	*raw_r = rc == SQLITE_ROW
+		? g_bytes_new(sqlite3_column_blob(stmt, 0),
+			      sqlite3_column_bytes(stmt, 0))
+		: NULL;
+	sqlite3_reset(stmt);
+	return true;
+}
+
+bool
+md_store_is_duplicate(struct md_db *db, const char *mid, const char *hash,
+		      bool *dup_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT 1 FROM messages WHERE message_id IS ?1 AND "
+		"body_hash = ?2 AND direction = 'in' UNION ALL "
+		"SELECT 1 FROM quarantine WHERE body_hash = ?2 AND "
+		"message_id IS ?1 LIMIT 1", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, mid);
+	bind_text(stmt, 2, hash);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "look for duplicate", error);
+	*dup_r = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
+md_store_quarantine(struct md_db *db, gint64 raw, gint64 now,
+		    const char *source, const char *reason, const char *mid,
+		    const char *hash, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO quarantine (raw, received, source, reason, "
+		"message_id, body_hash) VALUES (?, ?, ?, ?, ?, ?)", error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, raw);
+	sqlite3_bind_int64(stmt, 2, now);
+	bind_text(stmt, 3, source);
+	bind_text(stmt, 4, reason);
+	bind_text(stmt, 5, mid);
+	bind_text(stmt, 6, hash);
+	return STEP(db, stmt, "quarantine", error);
+}
+
+#define TICKET_COLUMNS "id, status, subject, requester, created, updated, " \
+	"escalated, upstream_ref, due, linked, assignee, closed_at, answered"
+
+static void
+ticket_from_row(sqlite3_stmt *stmt, struct md_ticket *t)
+{
+	t->id = sqlite3_column_int64(stmt, 0);
+	if (!md_state_parse((const char *)sqlite3_column_text(stmt, 1),
+			    &t->state))
+		t->state = MD_STATE_OPEN;
+	t->subject = col_text(stmt, 2);
+	t->requester = col_text(stmt, 3);
+	t->created = sqlite3_column_int64(stmt, 4);
+	t->updated = sqlite3_column_int64(stmt, 5);
+	t->escalated = sqlite3_column_int(stmt, 6) != 0;
+	t->upstream_ref = col_text(stmt, 7);
+	t->due = sqlite3_column_int64(stmt, 8);
+	t->linked = sqlite3_column_int64(stmt, 9);
+	t->assignee = col_text(stmt, 10);
+	t->closed_at = sqlite3_column_int64(stmt, 11);
+	t->answered = sqlite3_column_int(stmt, 12) != 0;
+}
+
+bool
+md_store_ticket_get(struct md_db *db, gint64 id, struct md_ticket *t,
+		    bool *found_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT " TICKET_COLUMNS
+					" FROM tickets WHERE id = ?", error);
+	int rc;
+
+	md_ticket_clear(t);
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		ticket_from_row(stmt, t);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read ticket", error);
+	*found_r = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
+md_store_ticket_exists(struct md_db *db, gint64 id, bool *exists_r,
+		       GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT 1 FROM tickets WHERE id = ?", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "look up ticket", error);
+	*exists_r = rc == SQLITE_ROW;
+	return true;
+}
+
+static void
+bind_ticket(sqlite3_stmt *stmt, const struct md_ticket *t)
+{
+	bind_text(stmt, 1, md_state_name(t->state));
+	bind_text(stmt, 2, t->subject);
+	bind_text(stmt, 3, t->requester);
+	sqlite3_bind_int64(stmt, 4, t->created);
+	sqlite3_bind_int64(stmt, 5, t->updated);
+	sqlite3_bind_int(stmt, 6, t->escalated);
+	bind_text(stmt, 7, t->upstream_ref);
+	bind_opt_int(stmt, 8, t->due);
+	bind_opt_int(stmt, 9, t->linked);
+	bind_text(stmt, 10, t->assignee);
+	bind_opt_int(stmt, 11, t->closed_at);
+	sqlite3_bind_int(stmt, 12, t->answered);
+}
+
+bool
+md_store_ticket_insert(struct md_db *db, struct md_ticket *t, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO tickets (status, subject, requester, created, "
+		"updated, escalated, upstream_ref, due, linked, assignee, "
+		"closed_at, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?)", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_ticket(stmt, t);
+	if (!STEP(db, stmt, "create ticket", error))
+		return false;
+	t->id = sqlite3_last_insert_rowid(md_db_handle(db));
+	return true;
+}
+
+bool
+md_store_ticket_update(struct md_db *db, const struct md_ticket *t,
+		       GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"UPDATE tickets SET status = ?, subject = ?, requester = ?, "
+		"created = ?, updated = ?, escalated = ?, upstream_ref = ?, "
+		"due = ?, linked = ?, assignee = ?, closed_at = ?, "
+		"answered = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_ticket(stmt, t);
+	sqlite3_bind_int64(stmt, 13, t->id);
+	return STEP(db, stmt, "update ticket", error);
+}
+
+bool
+md_store_ticket_by_message_id(struct md_db *db, const char *mid,
+			      gint64 *ticket_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT ticket FROM messages WHERE message_id = ? "
+		"ORDER BY id LIMIT 1", error);
+	int rc;
+
+	*ticket_r = 0;
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, mid);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*ticket_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "look up Message-ID", error);
+	return true;
+}
+
+bool
+md_store_participant_add(struct md_db *db, gint64 ticket, const char *addr,
+			 enum md_role role, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT OR IGNORE INTO participants (ticket, address, role) "
+		"VALUES (?, ?, ?)", error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	bind_text(stmt, 2, addr);
+	bind_text(stmt, 3, md_role_name(role));
+	return STEP(db, stmt, "add participant", error);
+}
+
+bool
+md_store_participants(struct md_db *db, gint64 ticket, GPtrArray *list,
+		      GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT address FROM participants WHERE ticket = ? "
+		"ORDER BY rowid", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read participants", error);
+	return true;
+}
+
+bool
+md_store_message_insert(struct md_db *db, const struct md_store_message *m,
+			gint64 *id_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO messages (ticket, raw, direction, role, kind, "
+		"message_id, in_reply_to, body_hash, sender, to_addrs, "
+		"cc_addrs, subject, date, received, source, text, attachments)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		error);
+	char *to = join(m->to), *cc = join(m->cc);
+	bool ok;
+
+	if (stmt == NULL) {
+		ok = false;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, m->ticket);
+	sqlite3_bind_int64(stmt, 2, m->raw);
+	bind_text(stmt, 3, m->direction);
+	bind_text(stmt, 4, md_role_name(m->role));
+	bind_text(stmt, 5, m->kind);
+	bind_text(stmt, 6, m->message_id);
+	bind_text(stmt, 7, m->in_reply_to);
+	bind_text(stmt, 8, m->body_hash);
+	bind_text(stmt, 9, m->sender);
+	bind_text(stmt, 10, to);
+	bind_text(stmt, 11, cc);
+	bind_text(stmt, 12, m->subject);
+	bind_opt_int(stmt, 13, m->date);
+	sqlite3_bind_int64(stmt, 14, m->received);
+	bind_text(stmt, 15, m->source);
+	bind_text(stmt, 16, m->text);
+	bind_text(stmt, 17, m->attachments);
+	ok = STEP(db, stmt, "store message", error);
+	if (ok && id_r != NULL)
+		*id_r = sqlite3_last_insert_rowid(md_db_handle(db));
+out:
+	g_free(to);
+	g_free(cc);
+	return ok;
+}
+
+bool
+md_store_outbox_insert(struct md_db *db, gint64 message, gint64 ticket,
+		       const char *mail_from, const GPtrArray *rcpts,
+		       gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO outbox (message, ticket, mail_from, rcpts, "
+		"next_try, created) VALUES (?, ?, ?, ?, ?, ?)", error);
+	char *list = join(rcpts);
+	bool ok = false;
+
+	if (stmt != NULL) {
+		sqlite3_bind_int64(stmt, 1, message);
+		sqlite3_bind_int64(stmt, 2, ticket);
+		bind_text(stmt, 3, mail_from);
+		bind_text(stmt, 4, list);
+		sqlite3_bind_int64(stmt, 5, now);
+		sqlite3_bind_int64(stmt, 6, now);
+		ok = STEP(db, stmt, "queue mail", error);
+	}
+	g_free(list);
+	return ok;
+}
+
+bool
+md_store_autoreply_take(struct md_db *db, const char *addr, const char *day,
+			int limit, bool *allowed_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO autoreplies (address, day, count) VALUES (?, ?, 1)"
+		" ON CONFLICT (address, day) DO UPDATE SET count = count + 1 "
+		"WHERE count < ? RETURNING count", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, addr);
+	bind_text(stmt, 2, day);
+	sqlite3_bind_int(stmt, 3, limit);
+	/* No row returned: the WHERE refused the update, limit reached. */
+	rc = sqlite3_step(stmt);
+	*allowed_r = rc == SQLITE_ROW && limit > 0;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "count automatic mail", error);
+	return true;
+}
+
+bool
+md_store_address_bouncing(struct md_db *db, const char *addr, gint64 now,
+			  GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO addresses (address, bouncing, bounced_at) "
+		"VALUES (?1, 1, ?2) ON CONFLICT (address) DO UPDATE SET "
+		"bouncing = 1, bounced_at = ?2", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, addr);
+	sqlite3_bind_int64(stmt, 2, now);
+	return STEP(db, stmt, "mark address bouncing", error);
+}
+
+bool
+md_store_event(struct md_db *db, gint64 ticket, gint64 now, const char *what,
+	       GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO events (ticket, at, what) VALUES (?, ?, ?)",
+		error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_int64(stmt, 2, now);
+	bind_text(stmt, 3, what);
+	return STEP(db, stmt, "record event", error);
+}
+
+bool
+md_store_source_ok(struct md_db *db, const char *name, gint64 now,
+		   guint received, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO sources (name, last_ok, received) VALUES (?1, ?2, "
+		"?3) ON CONFLICT (name) DO UPDATE SET last_ok = ?2, "
+		"received = received + ?3", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, name);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int(stmt, 3, received);
+	return STEP(db, stmt, "record source health", error);
+}
+
+bool
+md_store_source_error(struct md_db *db, const char *name, gint64 now,
+		      const char *text, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO sources (name, last_error, last_error_at) "
+		"VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
+		"last_error = ?2, last_error_at = ?3", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, name);
+	bind_text(stmt, 2, text);
+	sqlite3_bind_int64(stmt, 3, now);
+	return STEP(db, stmt, "record source error", error);
+}
+
+bool
+md_store_ticket_raws(struct md_db *db, gint64 ticket, GPtrArray *list,
+		     GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT r.data FROM messages m JOIN raw r ON r.id = m.raw "
+		"WHERE m.ticket = ? AND m.direction = 'in' ORDER BY m.id",
+		error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, g_bytes_new(sqlite3_column_blob(stmt, 0),
+						  sqlite3_column_bytes(stmt, 0)));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read ticket messages", error);
+	return true;
+}
+
+void
+md_outbox_row_free(gpointer data)
+{
+	struct md_outbox_row *row = data;
+
+	if (row == NULL)
+		return;
+	g_free(row->mail_from);
+	g_ptr_array_unref(row->rcpts);
+	g_bytes_unref(row->data);
+	g_free(row);
+}
+
+bool
+md_store_outbox_due(struct md_db *db, gint64 now, guint max, GPtrArray *list,
+		    GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT o.id, o.ticket, o.mail_from, o.rcpts, o.attempts, "
+		"o.created, r.data FROM outbox o "
+		"JOIN messages m ON m.id = o.message "
+		"JOIN raw r ON r.id = m.raw "
+		"WHERE o.state = 'queued' AND o.next_try <= ? "
+		"ORDER BY o.next_try, o.id LIMIT ?", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct md_outbox_row *row = g_new0(struct md_outbox_row, 1);
+		char **rcpts = g_strsplit(
+			(const char *)sqlite3_column_text(stmt, 3), ", ", -1);
+
+		row->id = sqlite3_column_int64(stmt, 0);
+		row->ticket = sqlite3_column_int64(stmt, 1);
+		row->mail_from = col_text(stmt, 2);
+		row->rcpts = g_ptr_array_new_with_free_func(g_free);
+		for (int i = 0; rcpts[i] != NULL; i++)
+			g_ptr_array_add(row->rcpts, rcpts[i]);
+		g_free(rcpts);
+		row->attempts = sqlite3_column_int(stmt, 4);
+		row->created = sqlite3_column_int64(stmt, 5);
+		row->data = g_bytes_new(sqlite3_column_blob(stmt, 6),
+					sqlite3_column_bytes(stmt, 6));
+		g_ptr_array_add(list, row);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read outbox", error);
+	return true;
+}
+
+bool
+md_store_outbox_result(struct md_db *db, gint64 id, const char *state,
+		       int attempts, gint64 next_try, gint64 now,
+		       const char *last_error, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"UPDATE outbox SET state = ?, attempts = ?, next_try = ?, "
+		"sent = CASE WHEN ?1 = 'sent' THEN ? END, last_error = ? "
+		"WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, state);
+	sqlite3_bind_int(stmt, 2, attempts);
+	sqlite3_bind_int64(stmt, 3, next_try);
+	sqlite3_bind_int64(stmt, 4, now);
+	bind_text(stmt, 5, last_error);
+	sqlite3_bind_int64(stmt, 6, id);
+	return STEP(db, stmt, "update outbox", error);
+}
+
+bool
+md_store_outbox_next(struct md_db *db, gint64 *due_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT min(next_try) FROM outbox WHERE state = 'queued'",
+		error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	rc = sqlite3_step(stmt);
+	*due_r = rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL
+		? sqlite3_column_int64(stmt, 0) : -1;
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read outbox", error);
+	return true;
+}

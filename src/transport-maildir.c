@@ -1,1 +1,146 @@
+/* transport-maildir.c: outgoing mail written into a maildir (the default:
+ * the desk runs and can be looked at with no mail server at all).
+ *
+ * Delivery as mdeliver does it: write tmp/NAME, fsync, rename into new/.
+ * The envelope, which a maildir has no place for, goes in Return-Path and
+ * X-Envelope-To header lines put on top, as an MDA's Delivered-To would.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "error.h"
+#include "transport.h"
+
+struct maildir_transport {
+	struct md_transport base;
+	char *path;
+	guint counter;
+};
+
+static bool
+write_all(int fd, const char *data, gsize len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* The mail with envelope lines on top and LF line ends, as maildir
+ * readers expect. */
+static GString *
+local_copy(const char *mail_from, const GPtrArray *rcpts, const char *data,
+	   gsize len)
+{
+	GString *out = g_string_sized_new(len + 256);
+
+	g_string_append_printf(out, "Return-Path: <%s>\n", mail_from);
+	g_string_append(out, "X-Envelope-To: ");
+	for (guint i = 0; i < rcpts->len; i++)
+		g_string_append_printf(out, "%s%s", i ? ", " : "",
+				       (char *)g_ptr_array_index(rcpts, i));
+	g_string_append_c(out, '\n');
+	for (gsize i = 0; i < len; i++)
+		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
+			g_string_append_c(out, data[i]);
+	return out;
+}
+
+static bool
+maildir_send(struct md_transport *t, const char *mail_from,
+	     const GPtrArray *rcpts, const char *data, gsize len,
+	     GPtrArray *refused, GError **error)
+{
+	struct maildir_transport *mt = (struct maildir_transport *)t;
+	GString *copy = local_copy(mail_from, rcpts, data, len);
+	char *name, *tmp, *dst;
+	int fd;
+	bool ok = false;
+	(void)refused;
+
+	name = g_strdup_printf("%" G_GINT64_FORMAT ".M%" G_GINT64_FORMAT
+			       "P%dQ%u.maildesk",
+			       g_get_real_time() / G_USEC_PER_SEC,
+			       g_get_real_time() % G_USEC_PER_SEC,
+			       (int)getpid(), ++mt->counter);
+	tmp = g_build_filename(mt->path, "tmp", name, NULL);
+	dst = g_build_filename(mt->path, "new", name, NULL);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		goto fail;
+	if (!write_all(fd, copy->str, copy->len) || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	if (close(fd) != 0 || rename(tmp, dst) != 0) {
+		unlink(tmp);
+		goto fail;
+	}
+	ok = true;
+	goto out;
+fail:
+	/* A full or read-only disk is expected to come back. */
+	g_set_error(error, MD_ERROR, MD_ERROR_TEMP, "%s: cannot write: %s",
+		    tmp, g_strerror(errno));
+out:
+	g_string_free(copy, TRUE);
+	g_free(name);
+	g_free(tmp);
+	g_free(dst);
+	return ok;
+}
+
+static void
+maildir_free(struct md_transport *t)
+{
+	struct maildir_transport *mt = (struct maildir_transport *)t;
+
+	g_free(mt->path);
+	g_free(mt);
+}
+
+static const struct md_transport_ops maildir_ops = {
+	.name = "maildir",
+	.send = maildir_send,
+	.free = maildir_free,
+};
+
+bool
+md_transport_maildir_open(const struct md_outbound_conf *conf,
+			  struct md_transport **t_r, GError **error)
+{
+	struct maildir_transport *mt;
+
+	for (guint i = 0; i < 3; i++) {
+		static const char *const sub[] = { "tmp", "new", "cur" };
+		char *d = g_build_filename(conf->path, sub[i], NULL);
+		int rc = g_mkdir_with_parents(d, 0750);
+
+		g_free(d);
+		if (rc != 0) {
+			g_set_error(error, MD_ERROR, MD_ERROR_IO,
+				    "%s: cannot create maildir: %s",
+				    conf->path, g_strerror(errno));
+			return false;
+		}
+	}
+	mt = g_new0(struct maildir_transport, 1);
+	mt->base.ops = &maildir_ops;
+	mt->path = g_strdup(conf->path);
+	*t_r = &mt->base;
+	return true;
+}

@@ -1,0 +1,33 @@
+/* compose.h: builds an outgoing mail with gmime (spec section 5).
+ *
+ * Pure: everything the mail says comes in the struct; the result is the
+ * message as CRLF bytes, ready for any transport.
+ */
+#ifndef MD_COMPOSE_H
+#define MD_COMPOSE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct md_outmail {
+	const char *from_name;
+	const char *from_addr;
+	const GPtrArray *to;		/* char * */
+	const GPtrArray *cc;		/* char *, may be NULL */
+	const char *reply_to;		/* may be NULL */
+	const char *subject;
+	const char *message_id;		/* without brackets */
+	const char *in_reply_to;	/* may be NULL */
+	const GPtrArray *references;	/* char *, may be NULL */
+	gint64 date;			/* unix seconds */
+	GTimeZone *tz;			/* Date: is written in this zone */
+	const char *text;		/* UTF-8 body */
+	bool automatic;			/* RFC 3834 auto-replied markers */
+	const char *loop;		/* X-Loop value (the desk address) */
+	const GPtrArray *attach;	/* GBytes * raw mails, as message/rfc822 */
+};
+
+/* Returns the mail as CRLF-terminated bytes. */
+GBytes *md_compose(const struct md_outmail *m);
+
+#endif

@@ -1,0 +1,64 @@
+/* query.h: the read-only queries of the command line (list, show, stats).
+ *
+ * The pipeline's statements are in store.c; these only read.  Rows are
+ * owned by the arrays they are appended to.
+ */
+#ifndef MD_QUERY_H
+#define MD_QUERY_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "lifecycle.h"
+
+struct md_db;
+
+struct md_ticket_row {
+	struct md_ticket t;
+	gint64 messages;
+};
+
+struct md_message_row {
+	char *message_id, *in_reply_to, *direction, *role, *kind;
+	char *from, *to, *cc, *subject, *attachments, *text;
+	gint64 date, received;
+};
+
+struct md_quarantine_row {
+	gint64 id, received, size;
+	char *source, *reason, *message_id;
+};
+
+struct md_stat {
+	char *name;
+	gint64 count;
+};
+
+struct md_source_row {
+	char *name, *last_error;
+	gint64 last_ok, last_error_at, received;
+};
+
+/* Appends struct md_ticket_row * (STATUS NULL: all) to ROWS. */
+bool md_query_tickets(struct md_db *db, const char *status, GPtrArray *rows,
+		      GError **error);
+bool md_query_ticket(struct md_db *db, gint64 id, struct md_ticket_row *row,
+		     bool *found_r, GError **error);
+/* Appends struct md_message_row * in arrival order. */
+bool md_query_messages(struct md_db *db, gint64 ticket, GPtrArray *rows,
+		       GError **error);
+bool md_query_participants(struct md_db *db, gint64 ticket, GPtrArray *rows,
+			   GError **error);
+bool md_query_quarantine(struct md_db *db, GPtrArray *rows, GError **error);
+/* Counts (struct md_stat *): "tickets.<status>", "outbox.<state>",
+ * "quarantine", "messages.in", "messages.out". */
+bool md_query_stats(struct md_db *db, GPtrArray *rows, GError **error);
+bool md_query_sources(struct md_db *db, GPtrArray *rows, GError **error);
+
+void md_ticket_row_free(gpointer row);
+void md_message_row_free(gpointer row);
+void md_quarantine_row_free(gpointer row);
+void md_stat_free(gpointer row);
+void md_source_row_free(gpointer row);
+
+#endif

@@ -1,0 +1,126 @@
+/* store.h: every SQL statement of maildesk, one function each.
+ *
+ * Functions run inside whatever transaction the caller opened (the
+ * pipeline's batch, the outbox's row) and never commit themselves, except
+ * md_store_secret which makes its own.  Errors come from md_db_fail: busy,
+ * locked, full, I/O are MD_ERROR_TEMP.  "Not found" is not an error.
+ */
+#ifndef MD_STORE_H
+#define MD_STORE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "lifecycle.h"
+
+struct md_db;
+
+/* Loads the installation secret, creating it at first use. */
+bool md_store_secret(struct md_db *db, GBytes **secret_r, GError **error);
+
+/* Raw bytes. */
+bool md_store_raw_insert(struct md_db *db, const void *data, gsize len,
+			 gint64 *id_r, GError **error);
+bool md_store_raw_get(struct md_db *db, gint64 id, GBytes **raw_r,
+		      GError **error);
+
+/* True in *DUP_R if an inbound message or quarantined mail with this
+ * Message-ID (NULL matches NULL) and body hash is stored. */
+bool md_store_is_duplicate(struct md_db *db, const char *mid,
+			   const char *hash, bool *dup_r, GError **error);
+
+bool md_store_quarantine(struct md_db *db, gint64 raw, gint64 now,
+			 const char *source, const char *reason,
+			 const char *mid, const char *hash, GError **error);
+
+/* Tickets.  md_store_ticket_get fills T (cleared first) and sets *FOUND_R. */
+bool md_store_ticket_get(struct md_db *db, gint64 id, struct md_ticket *t,
+			 bool *found_r, GError **error);
+bool md_store_ticket_exists(struct md_db *db, gint64 id, bool *exists_r,
+			    GError **error);
+/* Inserts T and sets t->id. */
+bool md_store_ticket_insert(struct md_db *db, struct md_ticket *t,
+			    GError **error);
+bool md_store_ticket_update(struct md_db *db, const struct md_ticket *t,
+			    GError **error);
+/* The ticket of the message MID (in or out), 0 if none. */
+bool md_store_ticket_by_message_id(struct md_db *db, const char *mid,
+				   gint64 *ticket_r, GError **error);
+
+bool md_store_participant_add(struct md_db *db, gint64 ticket,
+			      const char *addr, enum md_role role,
+			      GError **error);
+/* Appends the ticket's participants (g_free'd char *) to LIST. */
+bool md_store_participants(struct md_db *db, gint64 ticket, GPtrArray *list,
+			   GError **error);
+
+struct md_store_message {
+	gint64 ticket;
+	gint64 raw;
+	const char *direction;		/* "in" or "out" */
+	enum md_role role;
+	const char *kind;		/* outgoing kind, or NULL */
+	const char *message_id;
+	const char *in_reply_to;
+	const char *body_hash;
+	const char *sender;
+	const GPtrArray *to;
+	const GPtrArray *cc;
+	const char *subject;
+	gint64 date;
+	gint64 received;
+	const char *source;
+	const char *text;
+	const char *attachments;	/* JSON array */
+};
+bool md_store_message_insert(struct md_db *db,
+			     const struct md_store_message *m, gint64 *id_r,
+			     GError **error);
+
+/* Appends the raw bytes (GBytes *) of the ticket's inbound messages, in
+ * arrival order, to LIST. */
+bool md_store_ticket_raws(struct md_db *db, gint64 ticket, GPtrArray *list,
+			  GError **error);
+
+/* A queued mail due for sending. */
+struct md_outbox_row {
+	gint64 id;
+	gint64 ticket;
+	char *mail_from;
+	GPtrArray *rcpts;	/* char * */
+	GBytes *data;
+	int attempts;
+	gint64 created;
+};
+void md_outbox_row_free(gpointer row);
+/* Appends up to MAX rows due at NOW (struct md_outbox_row *) to LIST. */
+bool md_store_outbox_due(struct md_db *db, gint64 now, guint max,
+			 GPtrArray *list, GError **error);
+/* STATE is "sent", "queued" (retry at NEXT_TRY) or "failed". */
+bool md_store_outbox_result(struct md_db *db, gint64 id, const char *state,
+			    int attempts, gint64 next_try, gint64 now,
+			    const char *last_error, GError **error);
+/* *DUE_R = the earliest next_try of queued rows, -1 if none. */
+bool md_store_outbox_next(struct md_db *db, gint64 *due_r, GError **error);
+
+bool md_store_outbox_insert(struct md_db *db, gint64 message, gint64 ticket,
+			    const char *mail_from, const GPtrArray *rcpts,
+			    gint64 now, GError **error);
+
+/* Counts one automatic mail to ADDR on DAY unless LIMIT is reached;
+ * *ALLOWED_R says whether it may be sent. */
+bool md_store_autoreply_take(struct md_db *db, const char *addr,
+			     const char *day, int limit, bool *allowed_r,
+			     GError **error);
+bool md_store_address_bouncing(struct md_db *db, const char *addr,
+			       gint64 now, GError **error);
+bool md_store_event(struct md_db *db, gint64 ticket, gint64 now,
+		    const char *what, GError **error);
+
+/* Source health, for stats. */
+bool md_store_source_ok(struct md_db *db, const char *name, gint64 now,
+			guint received, GError **error);
+bool md_store_source_error(struct md_db *db, const char *name, gint64 now,
+			   const char *text, GError **error);
+
+#endif
