@@ -31,7 +31,7 @@
 
 /* What one inbound message carries through the steps; freed at once. */
 struct inbound {
-	const char *source;
+	const char *source;	/* "SOURCE:KEY", for rows and logs */
 	const char *raw;
 	gsize len;
 	struct md_msg *msg;
@@ -337,7 +337,8 @@ static bool
 one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
     struct md_batch_stats *stats, GError **error)
 {
-	struct inbound in = { .source = source };
+	char *origin = g_strdup_printf("%s:%s", source, item->key);
+	struct inbound in = { .source = origin };
 	GError *local = NULL;
 	bool dup = false, ok = false;
 
@@ -367,7 +368,7 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 				   error))
 		goto out;
 	if (dup) {
-		md_log_debug("%s: %s: duplicate, recorded once", source,
+		md_log_debug("%s: %s: duplicate, recorded once", origin,
 			     in.msg->message_id ? in.msg->message_id : "-");
 		stats->duplicates++;
 		ok = true;
@@ -392,6 +393,7 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 out:
 	g_clear_error(&local);
 	inbound_clear(&in);
+	g_free(origin);
 	return ok;
 }
 

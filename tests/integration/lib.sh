@@ -50,7 +50,13 @@ fixtures() {
 	mkdir -p "$1"; cp -R "$MD_SRCDIR/maildir-fixtures/." "$1/"
 	mkdir -p "$1/tmp" "$1/new" "$1/cur"; chmod -R u+w "$1"
 }
-# write_conf FILE [EXTRA...]: a test configuration with state in $WORK.
-# Extra arguments are libconfig lines appended (override nothing: add
-# sections the base one lacks, e.g. an inbound or outbound block).
+# write_conf FILE [OUTBOUND]: the example configuration, its relative
+# paths (var/...) landing next to FILE; OUTBOUND replaces the outbound line.
+write_conf() {
+	if [ $# -ge 2 ]; then
+		sed "s|^outbound = .*|$2|" "$MD_SRCDIR/conf/maildesk.conf" > "$1"
+	else
+		cp "$MD_SRCDIR/conf/maildesk.conf" "$1"
+	fi
+}
 done_testing() { [ "$_failed" -eq 0 ]; exit $?; }

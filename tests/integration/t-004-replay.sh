@@ -1,3 +1,0 @@
-#!/bin/sh
-. "$MD_SRCDIR/tests/integration/lib.sh"
-skip_all "not written yet"
