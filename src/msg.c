@@ -286,13 +286,126 @@ loop_value(const char *raw)
 	return g_strstrip(out);
 }
 
+/* One RFC 2047 encoded-word "=?charset?B|Q?text?=" at P. */
+struct eword {
+	const char *cs, *text, *end;
+	gsize cs_len, text_len;
+	char enc;
+};
+
+static bool
+parse_eword(const char *p, struct eword *w)
+{
+	const char *q, *e;
+
+	if (p[0] != '=' || p[1] != '?')
+		return false;
+	w->cs = p + 2;
+	for (q = w->cs; *q != '\0' && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (*q != '?' || q == w->cs)
+		return false;
+	w->cs_len = (gsize)(q - w->cs);
+	w->enc = g_ascii_toupper(q[1]);
+	if ((w->enc != 'B' && w->enc != 'Q') || q[2] != '?')
+		return false;
+	w->text = q + 3;
+	e = strstr(w->text, "?=");
+	if (e == NULL)
+		return false;
+	w->text_len = (gsize)(e - w->text);
+	w->end = e + 2;
+	return true;
+}
+
+static void
+eword_bytes(const struct eword *w, GString *out)
+{
+	if (w->enc == 'B') {
+		gsize start = out->len;
+		gint state = 0;
+		guint save = 0;
+
+		g_string_set_size(out, start + w->text_len * 3 / 4 + 3);
+		g_string_set_size(out, start + g_base64_decode_step(w->text,
+			w->text_len, (guchar *)out->str + start, &state,
+			&save));
+		return;
+	}
+	for (gsize i = 0; i < w->text_len; i++) {
+		const char *c = w->text + i;
+
+		if (*c == '_')
+			g_string_append_c(out, ' ');
+		else if (*c == '=' && i + 2 < w->text_len
+			 && g_ascii_isxdigit(c[1]) && g_ascii_isxdigit(c[2])) {
+			g_string_append_c(out, (char)(g_ascii_xdigit_value(c[1])
+				* 16 + g_ascii_xdigit_value(c[2])));
+			i += 2;
+		} else
+			g_string_append_c(out, *c);
+	}
+}
+
+/* Adjacent encoded-words of one charset merged into one B word, so that
+ * a character split across words (RFC 2047 6.3 forbids it; some mailers
+ * do it in base64) decodes whole.  gmime joins split Q words itself but
+ * not split B words. */
+static char *
+merge_ewords(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	const char *p = s;
+	struct eword w, n;
+
+	while (*p != '\0') {
+		const char *next, *run_end;
+		GString *bytes;
+		bool base64;
+		int count = 1;
+
+		if (!parse_eword(p, &w)) {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		bytes = g_string_new(NULL);
+		eword_bytes(&w, bytes);
+		base64 = w.enc == 'B';
+		run_end = w.end;
+		for (next = run_end; ; run_end = next = n.end, count++) {
+			while (g_ascii_isspace(*next))
+				next++;
+			if (!parse_eword(next, &n) || n.cs_len != w.cs_len
+			    || g_ascii_strncasecmp(n.cs, w.cs, w.cs_len) != 0)
+				break;
+			eword_bytes(&n, bytes);
+			base64 = base64 || n.enc == 'B';
+		}
+		if (count > 1 && base64) {
+			char *b64 = g_base64_encode((const guchar *)bytes->str,
+						    bytes->len);
+
+			g_string_append_printf(out, "=?%.*s?B?%s?=",
+					       (int)w.cs_len, w.cs, b64);
+			g_free(b64);
+		} else {
+			g_string_append_len(out, p, run_end - p);
+		}
+		g_string_free(bytes, TRUE);
+		p = run_end;
+	}
+	return g_string_free(out, FALSE);
+}
+
 static char *
 decode_subject(GMimeParserOptions *opts, const char *raw)
 {
 	char *u = lenient_utf8(raw, strlen(raw));
-	char *d = g_mime_utils_header_decode_text(opts, u);
+	char *m = merge_ewords(u);
+	char *d = g_mime_utils_header_decode_text(opts, m);
 
 	g_free(u);
+	g_free(m);
 	return valid_utf8(fold_ws(d));
 }
 
@@ -364,11 +477,14 @@ flatten(InternetAddressList *list, GPtrArray *out, int depth)
 	int n = list != NULL ? internet_address_list_length(list) : 0;
 
 	for (int i = 0; i < n && depth < MAX_DEPTH; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list, i);
+		InternetAddress *ia = internet_address_list_get_address(list,
+									 i);
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			flatten(internet_address_group_get_members(
-					INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+			InternetAddressGroup *g = INTERNET_ADDRESS_GROUP(ia);
+
+			flatten(internet_address_group_get_members(g), out,
+				depth + 1);
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *a = internet_address_mailbox_get_addr(
 				INTERNET_ADDRESS_MAILBOX(ia));
@@ -421,7 +537,8 @@ first_mailbox(InternetAddressList *list, char **addr_r, char **name_r)
 		*addr_r = g_strdup(addrs->pdata[0]);
 	g_ptr_array_unref(addrs);
 	for (int i = 0; name_r != NULL && i < n; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list, i);
+		InternetAddress *ia = internet_address_list_get_address(list,
+									 i);
 		const char *name = internet_address_get_name(ia);
 
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
@@ -550,7 +667,7 @@ decode_text(const guint8 *data, gsize len, const char *charset)
 	char *conv = NULL, *text;
 	gsize conv_len = 0;
 
-	if (charset != NULL && !lenient_charset(charset)
+	if (len > 0 && charset != NULL && !lenient_charset(charset)
 	    && !mislabelled_utf8(data, len, charset))
 		conv = g_convert((const char *)data, (gssize)len, "UTF-8",
 				 g_mime_charset_iconv_name(charset), NULL,
@@ -670,8 +787,8 @@ block_field(const char *text, const char *name, bool headers_only)
 			/* RFC 5322 2.2.3: continuation lines start with WSP */
 			while (*next == ' ' || *next == '\t') {
 				const char *e = strchr(next, '\n');
-				const char *n2 = e != NULL ? e + 1
-							   : next + strlen(next);
+				const char *n2 = e != NULL
+					? e + 1 : next + strlen(next);
 
 				g_string_append_len(v, next, n2 - next);
 				next = n2;
@@ -1124,55 +1241,79 @@ starts_with(const struct line *l, const char *prefix)
 	return l->len >= n && memcmp(l->p, prefix, n) == 0;
 }
 
-/* Trimmed end of L is ':' (a no-break space may precede it in French). */
+/* An attribution line, joined if wrapped: "On <date>, <who> wrote:",
+ * "Le <date>, <who> a écrit :", "Am <date> schrieb <who>:" and kin.  The
+ * verb must close the line (or follow the date for verb-second languages)
+ * and a digit (date, address) must appear, so that prose such as "Le
+ * rapport 2026 décrit ceci :" stays. */
 static bool
-ends_colon(const struct line *l)
+is_attribution_text(char *s)
 {
-	gsize n = l->len;
+	static const struct {
+		const char *prefix, *suffix, *infix;
+	} pat[] = {
+		{ "On ", "wrote", NULL },
+		{ "Le ", " a \xc3\xa9" "crit", NULL },
+		{ "Am ", NULL, " schrieb " },
+		{ "El ", "escribi\xc3\xb3", NULL },
+		{ "Il ", "ha scritto", NULL }, { "Op ", NULL, " schreef " },
+		{ "Em ", "escreveu", NULL }, { "Den ", NULL, " skrev " },
+	};
+	char *w = s;
+	gsize n;
 
-	while (n > 0 && g_ascii_isspace(l->p[n - 1]))
-		n--;
-	return n > 0 && l->p[n - 1] == ':';
-}
+	/* Outlook and Gmail FR put a no-break space before ':' */
+	for (const char *r = s; *r != '\0'; r++, w++) {
+		if ((guchar)r[0] == 0xc2 && (guchar)r[1] == 0xa0) {
+			*w = ' ';
+			r++;
+		} else {
+			*w = *r;
+		}
+	}
+	*w = '\0';
+	n = strlen(g_strchomp(s));
+	if (n == 0 || s[n - 1] != ':' || strpbrk(s, "0123456789") == NULL)
+		return false;
+	s[--n] = '\0';
+	n = strlen(g_strchomp(s));
+	for (guint k = 0; k < G_N_ELEMENTS(pat); k++) {
+		gsize sl = pat[k].suffix != NULL ? strlen(pat[k].suffix) : 0;
 
-static bool
-has_digit(const struct line *l)
-{
-	for (gsize i = 0; i < l->len; i++)
-		if (g_ascii_isdigit(l->p[i]))
+		if (!g_str_has_prefix(s, pat[k].prefix))
+			continue;
+		if (pat[k].suffix != NULL && n >= sl
+		    && strcmp(s + n - sl, pat[k].suffix) == 0)
 			return true;
+		if (pat[k].infix != NULL && strstr(s, pat[k].infix) != NULL)
+			return true;
+	}
 	return false;
 }
 
-/* Number of lines (1 or 2: Gmail wraps long ones) of an attribution at
- * LINES[I]: "On <date>, <who> wrote:", "Le <date>, <who> a écrit :",
- * "Am <date> schrieb <who>:" and their kin; 0 if none.  A date or an
- * address (a digit) is required so that prose ending in ':' stays. */
+/* Number of lines (1, or 2 when Gmail wrapped it) of an attribution at
+ * LINES[I]; 0 if there is none. */
 static int
 attribution(const struct line *lines, guint i, guint n)
 {
-	static const char *const pat[][2] = {
-		{ "On ", "wrote" }, { "Le ", "crit" },
-		{ "Am ", "schrieb" }, { "El ", "escribi" },
-		{ "Il ", "scritto" }, { "Op ", "schreef" },
-		{ "Em ", "escreveu" }, { "Den ", "skrev" },
-	};
 	const struct line *a = &lines[i], *b = i + 1 < n ? &lines[i + 1] : NULL;
+	char *s;
+	bool hit;
 
-	for (guint k = 0; k < G_N_ELEMENTS(pat); k++) {
-		if (!starts_with(a, pat[k][0]))
-			continue;
-		if (a->len < 400 && ends_colon(a) && has_digit(a)
-		    && g_strstr_len(a->p, (gssize)a->len, pat[k][1]) != NULL)
-			return 1;
-		if (b != NULL && !is_blank(b) && !is_quote(b)
-		    && a->len + b->len < 400 && ends_colon(b)
-		    && (has_digit(a) || has_digit(b))
-		    && (g_strstr_len(a->p, (gssize)a->len, pat[k][1]) != NULL
-			|| g_strstr_len(b->p, (gssize)b->len, pat[k][1]) != NULL))
-			return 2;
-	}
-	return 0;
+	if (a->len < 3 || a->len > 400 || !g_ascii_isupper(a->p[0])
+	    || memchr(a->p, ' ', MIN(a->len, 4)) == NULL)
+		return 0;
+	s = g_strndup(a->p, a->len);
+	hit = is_attribution_text(s);
+	g_free(s);
+	if (hit)
+		return 1;
+	if (b == NULL || is_blank(b) || is_quote(b) || b->len > 400)
+		return 0;
+	s = g_strdup_printf("%.*s %.*s", (int)a->len, a->p, (int)b->len, b->p);
+	hit = is_attribution_text(s);
+	g_free(s);
+	return hit ? 2 : 0;
 }
 
 /* L starts with one of LABELS, after a '*' that HTML-to-text bold left. */
@@ -1516,7 +1657,8 @@ r_run(struct render *r, const char *s, gsize n)
 			i++;
 			continue;
 		}
-		if ((guchar)s[i] == 0xc2 && i + 1 < n && (guchar)s[i + 1] == 0xa0) {
+		if ((guchar)s[i] == 0xc2 && i + 1 < n
+		    && (guchar)s[i + 1] == 0xa0) {
 			r_char(r, 0xa0);
 			i += 2;
 			continue;
@@ -1610,7 +1752,8 @@ skip_to_close(const char *s, const char *end, const char *close,
 	for (const char *p = s; p < end; p++) {
 		if (*p != '<')
 			continue;
-		if ((gsize)(end - p) >= n && !g_ascii_strncasecmp(p, close, n)) {
+		if ((gsize)(end - p) >= n
+		    && !g_ascii_strncasecmp(p, close, n)) {
 			const char *gt = memchr(p, '>', (gsize)(end - p));
 
 			return gt != NULL ? gt + 1 : end;
@@ -1708,7 +1851,9 @@ markup_end(const char *s, const char *end)
 			return p + 1;
 		}
 	}
-	return end;
+	/* An unbalanced quote must not swallow the rest of the mail. */
+	p = memchr(s, '>', (gsize)(end - s));
+	return p != NULL ? p + 1 : end;
 }
 
 static const char *

@@ -60,3 +60,38 @@ write_conf() {
 	fi
 }
 done_testing() { [ "$_failed" -eq 0 ]; exit $?; }
+# sink_start DIR [ARGS...]: the aiosmtpd sink of test-servers.md on
+# 127.0.0.1; sets SINK_PORT and SINK_PID; stopped by sinks_stop.
+SINK_PIDS=
+sink_start() {
+	_dir=$1; shift
+	mkdir -p "$_dir"
+	/usr/bin/python3 "$MD_SRCDIR/tests/integration/smtp-sink.py" "$_dir" "$@" \
+		> "$_dir.port" 2> "$_dir.err" &
+	SINK_PID=$!
+	SINK_PIDS="$SINK_PIDS $SINK_PID"
+	_i=0
+	until grep -q '^PORT=' "$_dir.port" 2> /dev/null; do
+		_i=$((_i + 1)); [ $_i -gt 500 ] && return 1
+		sleep 0.02
+	done
+	SINK_PORT=$(sed -n 's/^PORT=//p' "$_dir.port")
+}
+sinks_stop() {
+	for _p in $SINK_PIDS; do kill "$_p" 2> /dev/null; wait "$_p" 2> /dev/null; done
+	SINK_PIDS=
+}
+# make_cert DIR: a self-signed certificate for 127.0.0.1 (DIR/cert.pem,
+# DIR/key.pem); the certificate is its own CA.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$1/key.pem" -out "$1/cert.pem" -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2> /dev/null
+}
+# header FILE NAME: the first NAME: header of FILE, unfolded, without CR.
+header() {
+	tr -d '\r' < "$1" | awk -v h="$2:" 'BEGIN{IGNORECASE=1}
+		/^$/ {exit} f && /^[ \t]/ {v = v $0; next} f {exit}
+		tolower(substr($0, 1, length(h))) == tolower(h) {f=1; v=substr($0, length(h)+2)}
+		END {print v}'
+}

@@ -118,7 +118,8 @@ check_split_subject(struct md_msg *m)
 	assert_list(m->cc, "alice@example.fr,bob@example.fr,carol@example.fr");
 	assert_list(m->reply_to, "reply@example.fr");
 	g_assert_cmpstr(m->return_path, ==, "jerome.dupont@example.fr");
-	g_assert_cmpstr(m->message_id, ==, "20261112101500.ABC@mail.example.fr");
+	g_assert_cmpstr(m->message_id, ==,
+			"20261112101500.ABC@mail.example.fr");
 	g_assert_cmpstr(m->in_reply_to, ==, "ticket-42.xyz@desk.example");
 	assert_list(m->references, "first@desk.example,second@example.fr,"
 		    "ticket-42.xyz@desk.example");
@@ -448,7 +449,8 @@ test_body_hash_rules(void)
 	/* the first separator wins, not the CRLF one further down */
 	g_assert_cmpstr(h5, !=, h1);
 	g_assert_cmpstr(h1, ==,
-		"230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5");
+		"230d8358dc8e8890b4c58deeb62912ee"
+		"2f20357ae92a5cc861b98e68fe31acb5");
 	g_free(h1);
 	g_free(h2);
 	g_free(h3);
@@ -475,7 +477,8 @@ test_mbox_from_line(void)
 {
 	struct md_msg *m = parse_str("From alice@example.com Mon Jan  1 "
 				     "00:00:00 2026\nFrom: Alice "
-				     "<alice@example.com>\nSubject: mbox\n\nhi\n");
+				     "<alice@example.com>\nSubject: mbox\n"
+				     "\nhi\n");
 
 	g_assert_cmpstr(m->from, ==, "alice@example.com");
 	g_assert_cmpstr(m->subject, ==, "mbox");
@@ -510,7 +513,8 @@ static void
 test_long_line_and_cap(void)
 {
 	GString *raw = g_string_new("From: a@example.com\nSubject: big\n"
-				    "Content-Type: text/plain; charset=utf-8\n\n");
+				    "Content-Type: text/plain; "
+				    "charset=utf-8\n\n");
 	struct md_msg *m;
 
 	/* one 3 MB line of two-byte characters: capped on a boundary */
@@ -533,6 +537,19 @@ test_nul_in_headers(void)
 
 	g_assert_true(g_str_has_prefix(m->subject, "x"));
 	g_assert_cmpstr(m->text, ==, "body");
+	md_msg_free(m);
+}
+
+static void
+test_empty_text_part(void)
+{
+	/* found by fuzzing: an empty body in a charset iconv must convert */
+	struct md_msg *m = parse_str("From: a@example.com\nContent-Type: "
+				     "text/plain; charset=koi8-r\n\n");
+
+	g_assert_cmpstr(m->text, ==, "");
+	g_assert_cmpstr(m->new_text, ==, "");
+	g_assert_false(m->html_only);
 	md_msg_free(m);
 }
 
@@ -723,6 +740,10 @@ static const struct text_case quote_cases[] = {
 	  "To: Z\n\nforwarded body" },
 	{ "prose-on-colon", "On the server:\n- disk full\n",
 	  "On the server:\n- disk full" },
+	{ "prose-decrit", "Le rapport 2026 décrit ceci :\n- un\n- deux\n",
+	  "Le rapport 2026 décrit ceci :\n- un\n- deux" },
+	{ "prose-wrote-no-date", "On Monday John wrote:\nthe plan\n",
+	  "On Monday John wrote:\nthe plan" },
 	{ "trailing-blanks", "Hi\n\n\n\n", "Hi" },
 	{ "quote-then-attribution-only", "On 1/1/2026, X wrote:\n> q\n",
 	  "On 1/1/2026, X wrote:" },
@@ -742,7 +763,8 @@ test_strip_quotes(gconstpointer data)
 
 static const struct text_case html_cases[] = {
 	{ "paragraphs", "<p>Hello</p><p>World</p>", "Hello\nWorld" },
-	{ "br", "Line1<br>Line2<br/>Line3<BR />end", "Line1\nLine2\nLine3\nend" },
+	{ "br", "Line1<br>Line2<br/>Line3<BR />end",
+	  "Line1\nLine2\nLine3\nend" },
 	{ "br-run", "a<br><br><br><br>b", "a\n\nb" },
 	{ "head", "<html><head><title>T</title><style>p{}</style></head>"
 	  "<body>Body</body></html>", "Body" },
@@ -784,6 +806,8 @@ static const struct text_case html_cases[] = {
 	{ "inline-tags", "<b>bold</b> <i>it</i><span>alic</span>",
 	  "bold italic" },
 	{ "attr-with-gt", "<p title=\"a>b\">text</p>", "text" },
+	{ "unbalanced-quote", "<p class=\"x>first</p><p>second</p>",
+	  "first\nsecond" },
 };
 
 static void
@@ -818,6 +842,7 @@ main(int argc, char **argv)
 	g_test_add_func("/msg/parse/text-cap", test_long_line_and_cap);
 	g_test_add_func("/msg/parse/nul-in-headers", test_nul_in_headers);
 	g_test_add_func("/msg/parse/deep-nesting", test_deep_nesting);
+	g_test_add_func("/msg/parse/empty-text-part", test_empty_text_part);
 	g_test_add_func("/msg/parse/ids-and-paths", test_ids_and_paths);
 	g_test_add_func("/msg/free-null", test_free_null);
 	for (guint i = 0; i < G_N_ELEMENTS(subject_cases); i++) {
@@ -835,7 +860,8 @@ main(int argc, char **argv)
 		g_free(path);
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(html_cases); i++) {
-		char *path = g_strdup_printf("/msg/html/%s", html_cases[i].name);
+		char *path = g_strdup_printf("/msg/html/%s",
+					     html_cases[i].name);
 
 		g_test_add_data_func(path, &html_cases[i], test_html);
 		g_free(path);
