@@ -1,0 +1,41 @@
+#!/bin/sh
+# No leaks on the command-line paths: each command under valgrind with
+# definite leaks as errors.  In the sanitizer build valgrind cannot run the
+# binaries, and LeakSanitizer already fails any of them that leaks, so
+# there the same commands simply run.
+. "$MD_SRCDIR/tests/integration/lib.sh"
+plan 9
+cd "$WORK" || exit 1
+write_conf maildesk.conf
+if [ "${MD_SANITIZERS:-no}" = yes ]; then
+	run() { "$@"; }
+	how="under LeakSanitizer"
+else
+	run() {
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+			--error-exitcode=99 --log-file=valgrind.%p.log "$@"
+	}
+	how="valgrind: no definite leak, no error"
+fi
+NOW=--now=2026-11-23T10:00:00+01:00
+F=$MD_SRCDIR/maildir-fixtures/new
+run "$MAILDESK" -c maildesk.conf $NOW ingest "$MD_SRCDIR/maildir-fixtures" > /dev/null
+ok $? "ingest: $how"
+run "$MAILDESK" -c maildesk.conf $NOW deliver < "$F/1764000044.M44P1.fixture"
+ok $? "deliver: $how"
+printf 'junk' | run "$MAILDESK" -c maildesk.conf $NOW deliver
+ok $? "deliver of junk (quarantine): $how"
+run "$MAILDESK" -c maildesk.conf list --json > /dev/null
+ok $? "list --json: $how"
+run "$MAILDESK" -c maildesk.conf show 3 --json > /dev/null
+ok $? "show --json: $how"
+run "$MAILDESK" -c maildesk.conf stats > /dev/null
+ok $? "stats: $how"
+run "$MAILDESK" -c maildesk.conf $NOW send > /dev/null
+ok $? "send (maildir transport): $how"
+run "$MAILDESK" -c maildesk.conf $NOW close 2 > /dev/null
+ok $? "close: $how"
+sed 's/  name = "Helpdesk";/  nmae = 1;/' maildesk.conf > bad.conf
+run "$MAILDESK" -c bad.conf check-config 2> /dev/null
+is $? 78 "check-config with errors: $how"
+done_testing
