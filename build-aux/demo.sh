@@ -16,11 +16,13 @@ echo "== maildesk list"
 "$build/src/maildesk" list
 echo
 echo "== answers written to demo/var/outbox/new (To, Subject)"
-for f in var/outbox/new/*; do
-	to=$(grep -m1 '^To:' "$f" | cut -c5-)
-	subject=$(grep -m1 '^Subject:' "$f" | cut -c10-)
-	printf '%-40s %s\n' "$to" "$subject"
-done | head -40
+/usr/bin/python3 - var/outbox/new/* <<'PY' | head -40
+import email, email.policy, sys
+for name in sorted(sys.argv[1:]):
+    with open(name, "rb") as f:
+        m = email.message_from_binary_file(f, policy=email.policy.default)
+    print("%-40s %s" % (m["To"], m["Subject"]))
+PY
 echo "($(ls var/outbox/new | wc -l) mails in demo/var/outbox/new)"
 echo
 first=$(ls var/outbox/new | head -1)
