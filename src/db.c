@@ -241,7 +241,8 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	 * any source is acknowledged (spec section 8). */
 	if (!md_db_exec(db, "PRAGMA journal_mode = WAL;"
 			"PRAGMA synchronous = FULL;"
-			"PRAGMA foreign_keys = ON;", error))
+			"PRAGMA foreign_keys = ON;"
+			"PRAGMA wal_autocheckpoint = 8192;", error))
 		goto fail;
 	/* Test hook (SQLite-style fault injection): a small max_page_count
 	 * makes "database or disk is full" reproducible. */

@@ -40,7 +40,7 @@ struct md_msg {
 	bool html_only;		/* the text was rendered from HTML */
 	GPtrArray *attachments;	/* struct md_attachment * */
 
-	char *body_hash;	/* hex SHA-256 of the bytes after the header */
+	char *body_hash;	/* hex SHA-1 of the bytes after the header */
 
 	/* Markers the loop rules read (spec section 5); NULL if absent. */
 	char *auto_submitted;
@@ -68,7 +68,7 @@ bool md_msg_parse(const char *raw, gsize len, struct md_msg **msg_r,
 /* Accepts NULL. */
 void md_msg_free(struct md_msg *msg);
 
-/* Hex SHA-256 of the body of RAW (the bytes after the first empty line;
+/* Hex SHA-1 of the body of RAW (the bytes after the first empty line;
  * the whole of RAW if there is none).  Returns g_free. */
 char *md_msg_body_hash(const char *raw, gsize len);
 

@@ -343,8 +343,8 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 	bool dup = false, ok = false;
 
 	in.raw = g_bytes_get_data(item->raw, &in.len);
-	in.hash = md_msg_body_hash(in.raw, in.len);
 	if ((gint64)in.len > ctx->conf->max_message_size) {
+		in.hash = md_msg_body_hash(in.raw, in.len);
 		char *reason = g_strdup_printf("too large: %zu bytes, limit "
 					       "%" G_GINT64_FORMAT, in.len,
 					       ctx->conf->max_message_size);
@@ -356,12 +356,14 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 		goto out;
 	}
 	if (!md_msg_parse(in.raw, in.len, &in.msg, &local)) {
+		in.hash = md_msg_body_hash(in.raw, in.len);
 		ok = md_store_is_duplicate(ctx->db, NULL, in.hash, &dup, error)
 		     && (dup || quarantine(ctx, &in, local->message, stats,
 					   error));
 		stats->duplicates += dup;
 		goto out;
 	}
+	in.hash = g_strdup(in.msg->body_hash);
 	/* Step 2: the same mail twice (alias copy, re-fetch after a crash)
 	 * has the same Message-ID and body; transit headers differ. */
 	if (!md_store_is_duplicate(ctx->db, in.msg->message_id, in.hash, &dup,
