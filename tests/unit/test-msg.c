@@ -55,7 +55,7 @@ parse_ok(const char *raw, gsize len)
 	g_assert_nonnull(msg->attachments);
 	g_assert_nonnull(msg->x_loop);
 	g_assert_nonnull(msg->auth_results);
-	g_assert_cmpuint(strlen(msg->body_hash), ==, 64);
+	g_assert_cmpuint(strlen(msg->body_hash), ==, 40);
 	return msg;
 }
 
