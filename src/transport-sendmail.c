@@ -50,12 +50,11 @@ write_done(GObject *stream, GAsyncResult *res, gpointer arg)
 	GError *error = NULL;
 
 	/* A program that exits without reading all its input (to refuse a
-	 * recipient, say) closes the pipe: its exit status tells why. */
+	 * recipient, say) closes the pipe: judge() looks at its exit status
+	 * before at this error. */
 	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(stream), res,
-					      NULL, &error) &&
-	    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+					      NULL, &error))
 		r->write_error = g_steal_pointer(&error);
-	g_clear_error(&error);
 	g_output_stream_close(G_OUTPUT_STREAM(stream), NULL, NULL);
 	r->pending--;
 }
@@ -239,7 +238,8 @@ judge(const struct sendmail *sm, struct run *r, GError **error)
 			    "%s: exit status %d%s%s", path, status, sep,
 			    said);
 	} else if (r->write_error != NULL) {
-		/* It said yes without having read the whole mail. */
+		/* It said yes without having read the whole mail: perhaps
+		 * queued a truncated one, but do not count it as sent. */
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
 			    "%s: cannot write the mail: %s", path,
 			    r->write_error->message);

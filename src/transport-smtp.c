@@ -117,6 +117,8 @@ debug_cb(CURL *curl, curl_infotype type, char *text, size_t size, void *arg)
 		    (text[n] != ' ' && text[n] != '\r'))
 			continue;
 		g_strlcpy(s->verb, verbs[i], sizeof(s->verb));
+		/* A QUIT to an expired cached connection may come first. */
+		s->quitting = false;
 		if (strcmp(verbs[i], "MAIL") == 0)
 			s->nrcpt = 0;
 		else if (strcmp(verbs[i], "RCPT") == 0)
@@ -201,8 +203,7 @@ classify(struct smtp *s, CURLcode rc, long code, const char *mail_from,
 		break;
 	case CURLE_USE_SSL_FAILED:
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
-			    "%s: STARTTLS refused or not offered: %s",
-			    s->where, reply);
+			    "%s: no TLS: %s", s->where, why);
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
