@@ -1,6 +1,8 @@
 /* compose.c: gmime builds the outgoing mail. */
 #include "config.h"
 
+#include <string.h>
+
 #include <gmime/gmime.h>
 
 #include "compose.h"
@@ -17,48 +19,83 @@ static char *
 id_list(const char *in_reply_to, const GPtrArray *refs)
 {
 	GString *s = g_string_new(NULL);
+	bool listed = false;
 
-	for (guint i = 0; refs != NULL && i < refs->len; i++)
-		g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
-				       (char *)g_ptr_array_index(refs, i));
+	for (guint i = 0; refs != NULL && i < refs->len; i++) {
+		const char *id = g_ptr_array_index(refs, i);
+
+		g_string_append_printf(s, "%s<%s>", s->len ? " " : "", id);
+		listed = listed || g_strcmp0(id, in_reply_to) == 0;
+	}
 	/* RFC 5322 3.6.4: References = the parent's References followed by
 	 * the parent's Message-ID. */
-	if (in_reply_to != NULL && strstr(s->str, in_reply_to) == NULL)
+	if (in_reply_to != NULL && !listed)
 		g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
 				       in_reply_to);
 	return g_string_free(s, s->len == 0);
 }
 
+/* The text part.  Spec 5 says UTF-8 (g_mime_text_part_set_text would
+ * convert to Latin-1 when it fits), and the encoding keeps lines under
+ * RFC 5322's 998 octets and needs no 8BITMIME from the relay. */
+static GMimeObject *
+text_part(const char *text)
+{
+	GMimePart *part = GMIME_PART(g_mime_text_part_new_with_subtype("plain"));
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(text,
+								strlen(text));
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(
+		stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, content);
+	g_mime_text_part_set_charset(GMIME_TEXT_PART(part), "utf-8");
+	g_mime_part_set_content_encoding(part,
+		g_mime_part_get_best_content_encoding(part,
+			GMIME_ENCODING_CONSTRAINT_7BIT));
+	g_object_unref(content);
+	g_object_unref(stream);
+	return GMIME_OBJECT(part);
+}
+
+/* RAW as a message/rfc822 part, or NULL if gmime cannot read it. */
+static GMimeObject *
+rfc822_part(GBytes *raw)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(
+		g_bytes_unref_to_array(g_bytes_ref(raw)));
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *inner = g_mime_parser_construct_message(parser, NULL);
+	GMimeObject *part = NULL;
+
+	if (inner != NULL) {
+		part = GMIME_OBJECT(g_mime_message_part_new_with_message(
+			"rfc822", inner));
+		g_object_unref(inner);
+	}
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return part;
+}
+
 static GMimeObject *
 body(const struct md_outmail *m)
 {
-	GMimeTextPart *text = g_mime_text_part_new_with_subtype("plain");
+	GMimeObject *text = text_part(m->text);
 	GMimeMultipart *mixed;
 
-	g_mime_text_part_set_text(text, m->text);
 	if (m->attach == NULL || m->attach->len == 0)
-		return GMIME_OBJECT(text);
+		return text;
 	mixed = g_mime_multipart_new_with_subtype("mixed");
-	g_mime_multipart_add(mixed, GMIME_OBJECT(text));
+	g_mime_multipart_add(mixed, text);
 	g_object_unref(text);
 	for (guint i = 0; i < m->attach->len; i++) {
-		GBytes *raw = g_ptr_array_index(m->attach, i);
-		GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(
-			g_bytes_unref_to_array(g_bytes_ref(raw)));
-		GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-		GMimeMessage *inner = g_mime_parser_construct_message(parser,
-								      NULL);
-		GMimeMessagePart *part;
+		GMimeObject *part = rfc822_part(g_ptr_array_index(m->attach,
+								  i));
 
-		if (inner != NULL) {
-			part = g_mime_message_part_new_with_message("rfc822",
-								    inner);
-			g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+		if (part != NULL) {
+			g_mime_multipart_add(mixed, part);
 			g_object_unref(part);
-			g_object_unref(inner);
 		}
-		g_object_unref(parser);
-		g_object_unref(stream);
 	}
 	return GMIME_OBJECT(mixed);
 }

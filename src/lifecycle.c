@@ -181,6 +181,20 @@ relay_to(const struct md_ticket *t, const struct md_event *ev,
 	}
 }
 
+/* A relay to the requester's side, unless all of them already had the
+ * mail directly (reply-all): then there is nothing to send. */
+static void
+relay(const struct md_ticket *t, const struct md_event *ev,
+      const GPtrArray *desk_addrs, GPtrArray *intents)
+{
+	struct md_intent *in = intent_new(MD_INTENT_RELAY, intents);
+
+	relay_to(t, ev, desk_addrs, in);
+	if (in->to->len == 0)
+		md_intent_free(g_ptr_array_steal_index(intents,
+						       intents->len - 1));
+}
+
 static void
 notify(const char *addr, GPtrArray *intents)
 {
@@ -196,12 +210,7 @@ agent_writes(struct md_ticket *t, const struct md_event *ev,
 
 	md_lifecycle_commands(ev->body, &cmd);
 	if (!cmd.internal) {
-		struct md_intent *in = intent_new(MD_INTENT_RELAY, intents);
-
-		relay_to(t, ev, desk_addrs, in);
-		if (in->to->len == 0)	/* all were on the agent's mail */
-			md_intent_free(g_ptr_array_steal_index(intents,
-							       intents->len - 1));
+		relay(t, ev, desk_addrs, intents);
 		t->answered = true;
 		if (t->state == MD_STATE_OPEN || t->state == MD_STATE_CLOSED)
 			t->state = MD_STATE_PENDING;
@@ -221,17 +230,35 @@ agent_writes(struct md_ticket *t, const struct md_event *ev,
 		g_free(t->assignee);
 		t->assignee = g_steal_pointer(&cmd.assign);
 	}
-	if (t->state == MD_STATE_CLOSED && t->closed_at == 0)
-		t->closed_at = t->updated;
 	md_commands_clear(&cmd);
 }
+
+static void apply_event(struct md_ticket *t, const struct md_event *ev,
+			const char *notify_addr, const GPtrArray *desk_addrs,
+			GPtrArray *intents);
 
 void
 md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
 		   gint64 now, const char *notify_addr,
 		   const GPtrArray *desk_addrs, GPtrArray *intents)
 {
+	enum md_state before = t->state;
+
 	t->updated = now;
+	apply_event(t, ev, notify_addr, desk_addrs, intents);
+	/* closed_at is the start of the reopen window: set on entering
+	 * closed, cleared on leaving it, whatever the path. */
+	if (t->state != MD_STATE_CLOSED)
+		t->closed_at = 0;
+	else if (before != MD_STATE_CLOSED || t->closed_at == 0)
+		t->closed_at = now;
+}
+
+static void
+apply_event(struct md_ticket *t, const struct md_event *ev,
+	    const char *notify_addr, const GPtrArray *desk_addrs,
+	    GPtrArray *intents)
+{
 	if (ev->new_ticket) {
 		t->state = MD_STATE_OPEN;
 		if (!ev->automated && ev->role != MD_ROLE_DESK)
@@ -247,8 +274,10 @@ md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
 	case MD_ROLE_STRANGER:
 		if (ev->automated)
 			break;	/* an out-of-office is no reaction */
-		t->state = MD_STATE_OPEN;
-		t->closed_at = 0;
+		/* Still waiting on upstream: a nudge does not take the
+		 * ticket out of the escalation (nor out of the digest). */
+		if (t->state != MD_STATE_ESCALATED)
+			t->state = MD_STATE_OPEN;
 		notify(notify_addr, intents);
 		break;
 	case MD_ROLE_AGENT:
@@ -259,8 +288,7 @@ md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
 			g_free(t->upstream_ref);
 			t->upstream_ref = g_strdup(ev->foreign_tag);
 		}
-		relay_to(t, ev, desk_addrs,
-			 intent_new(MD_INTENT_RELAY, intents));
+		relay(t, ev, desk_addrs, intents);
 		notify(notify_addr, intents);
 		if (t->state == MD_STATE_ESCALATED)
 			t->state = MD_STATE_OPEN;

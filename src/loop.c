@@ -50,6 +50,14 @@ word_in(const char *value, const char *const *words)
 }
 
 static bool
+is_mailer_daemon(const char *addr)
+{
+	return addr != NULL &&
+	       g_ascii_strncasecmp(addr, "mailer-daemon", 13) == 0 &&
+	       (addr[13] == '@' || addr[13] == '\0');
+}
+
+static bool
 self_loop(const struct md_msg *msg, const struct md_conf *conf,
 	  GBytes *secret)
 {
@@ -89,12 +97,13 @@ md_loop_check(const struct md_msg *msg, const struct md_conf *conf,
 		return verdict(MD_LOOP_BULK, "Precedence");
 	if (msg->has_list_id || msg->has_list_unsubscribe)
 		return verdict(MD_LOOP_BULK, "mailing list");
+	/* Before the noreply rule, which would call it bulk: a bounce marks
+	 * the address bouncing, bulk does not. */
+	if (is_mailer_daemon(msg->return_path) || is_mailer_daemon(msg->from))
+		return verdict(MD_LOOP_BOUNCE, "MAILER-DAEMON sender");
 	if (msg->from == NULL)
 		return verdict(MD_LOOP_BULK, "no sender address");
 	if (md_addr_is_noreply(msg->from))
 		return verdict(MD_LOOP_BULK, "noreply sender");
-	if (msg->return_path != NULL && md_addr_is_noreply(msg->return_path)
-	    && strstr(msg->return_path, "mailer-daemon") != NULL)
-		return verdict(MD_LOOP_BOUNCE, "MAILER-DAEMON return path");
 	return verdict(MD_LOOP_NONE, "");
 }

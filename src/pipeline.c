@@ -41,7 +41,9 @@ struct inbound {
 	enum md_role role;
 	struct md_ticket ticket;
 	bool new_ticket;
-	GPtrArray *participants;	/* char * */
+	GPtrArray *participants;	/* char *, everyone on the thread */
+	GPtrArray *joining;	/* char *, new on the thread with this mail */
+	GPtrArray *intents;	/* struct md_intent * */
 };
 
 static void
@@ -51,6 +53,8 @@ inbound_clear(struct inbound *in)
 	g_free(in->hash);
 	md_ticket_clear(&in->ticket);
 	g_clear_pointer(&in->participants, g_ptr_array_unref);
+	g_clear_pointer(&in->joining, g_ptr_array_unref);
+	g_clear_pointer(&in->intents, g_ptr_array_unref);
 }
 
 static bool
@@ -152,27 +156,23 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	return true;
 }
 
-/* Who is on the thread: the sender and, for people writing in, the
- * colleagues they copied (not the desk, agents or upstream). */
-static bool
-record_participants(struct md_ctx *ctx, struct inbound *in, GError **error)
+/* Who is on the thread (spec 6): the requester's side, who get the
+ * desk's answers; agents and upstream may write by their role.  A person
+ * writing in brings the colleagues they copied (not the desk, agents or
+ * upstream).  Fills IN->joining with the addresses new to the ticket. */
+static void
+collect_participants(struct md_ctx *ctx, struct inbound *in)
 {
 	const struct md_conf *conf = ctx->conf;
 	const GPtrArray *lists[] = { in->msg->to, in->msg->cc };
-	gint64 id = in->ticket.id;
-	bool human = in->role == MD_ROLE_REQUESTER ||
-		     in->role == MD_ROLE_PARTICIPANT ||
-		     in->role == MD_ROLE_STRANGER;
 
-	/* Agents and upstream may write by their role; the participants
-	 * are the requester's side, who get the desk's answers. */
-	if (!human)
-		return true;
-	if (in->msg->from != NULL &&
-	    !md_store_participant_add(ctx->db, id, in->msg->from,
-				      in->role == MD_ROLE_STRANGER
-				      ? MD_ROLE_PARTICIPANT : in->role, error))
-		return false;
+	in->joining = g_ptr_array_new_with_free_func(g_free);
+	if (in->role != MD_ROLE_REQUESTER && in->role != MD_ROLE_PARTICIPANT &&
+	    in->role != MD_ROLE_STRANGER)
+		return;
+	if (in->msg->from != NULL && !md_addr_in(in->participants,
+						 in->msg->from))
+		g_ptr_array_add(in->joining, g_strdup(in->msg->from));
 	for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
 		for (guint i = 0; i < lists[l]->len; i++) {
 			const char *a = g_ptr_array_index(lists[l], i);
@@ -181,15 +181,33 @@ record_participants(struct md_ctx *ctx, struct inbound *in, GError **error)
 			    md_addr_in(conf->agent_addresses, a) ||
 			    md_addr_domain_in(conf->agent_domains, a) ||
 			    md_addr_domain_in(conf->upstream_domains, a) ||
-			    g_strcmp0(a, in->ticket.requester) == 0)
+			    g_strcmp0(a, in->ticket.requester) == 0 ||
+			    md_addr_in(in->participants, a) ||
+			    md_addr_in(in->joining, a))
 				continue;
-			if (!md_addr_in(in->participants, a))
-				g_ptr_array_add(in->participants, g_strdup(a));
-			if (!md_store_participant_add(ctx->db, id, a,
-						      MD_ROLE_PARTICIPANT,
-						      error))
-				return false;
+			g_ptr_array_add(in->joining, g_strdup(a));
 		}
+	/* The lifecycle relays to all of them, old and new. */
+	for (guint i = 0; i < in->joining->len; i++) {
+		const char *a = g_ptr_array_index(in->joining, i);
+
+		if (g_strcmp0(a, in->ticket.requester) != 0)
+			g_ptr_array_add(in->participants, g_strdup(a));
+	}
+}
+
+static bool
+record_participants(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	for (guint i = 0; i < in->joining->len; i++) {
+		const char *a = g_ptr_array_index(in->joining, i);
+		enum md_role role = g_strcmp0(a, in->ticket.requester) == 0
+			? MD_ROLE_REQUESTER : MD_ROLE_PARTICIPANT;
+
+		if (!md_store_participant_add(ctx->db, in->ticket.id, a, role,
+					      error))
+			return false;
+	}
 	return true;
 }
 
@@ -236,13 +254,12 @@ record_bounce(struct md_ctx *ctx, struct inbound *in, GError **error)
 	return ok;
 }
 
-/* Step 5: the change and the mails it causes, queued in this transaction. */
-static bool
-apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
-      GError **error)
+/* Step 5, the decision: the lifecycle changes the ticket and says which
+ * mails follow; nothing is written yet. */
+static void
+decide(struct md_ctx *ctx, struct inbound *in)
 {
 	const struct md_conf *conf = ctx->conf;
-	GPtrArray *intents = g_ptr_array_new_with_free_func(md_intent_free);
 	GPtrArray *desk = g_ptr_array_new();
 	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
 	struct md_event ev = {
@@ -252,30 +269,41 @@ apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		.participants = in->participants, .foreign_tag = foreign,
 		.upstream = conf->upstream_address, .body = in->msg->new_text,
 	};
-	bool ok = false;
 
 	g_ptr_array_add(desk, conf->desk_address);
 	for (guint i = 0; i < conf->desk_aliases->len; i++)
 		g_ptr_array_add(desk, g_ptr_array_index(conf->desk_aliases, i));
+	in->intents = g_ptr_array_new_with_free_func(md_intent_free);
 	md_lifecycle_apply(&in->ticket, &ev, md_clock_now(&ctx->clock),
-			   conf->agents_notify, desk, intents);
-	if (!md_store_ticket_update(ctx->db, &in->ticket, error))
-		goto out;
-	for (guint i = 0; i < intents->len; i++) {
+			   conf->agents_notify, desk, in->intents);
+	g_free(foreign);
+	g_ptr_array_unref(desk);
+}
+
+/* Step 5, the writing: the ticket as decided, the message, and the mails
+ * it causes, all in this transaction. */
+static bool
+record(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
+       GError **error)
+{
+	bool ok = in->new_ticket
+		? md_store_ticket_insert(ctx->db, &in->ticket, error)
+		: md_store_ticket_update(ctx->db, &in->ticket, error);
+
+	if (!ok || !record_participants(ctx, in, error) ||
+	    !store_message(ctx, in, error) || !record_bounce(ctx, in, error))
+		return false;
+	stats->tickets_created += in->new_ticket;
+	for (guint i = 0; i < in->intents->len; i++) {
 		bool queued;
 
 		if (!md_outbox_queue(ctx, &in->ticket, in->msg,
-				     g_ptr_array_index(intents, i), &queued,
-				     error))
-			goto out;
+				     g_ptr_array_index(in->intents, i),
+				     &queued, error))
+			return false;
 		stats->queued += queued;
 	}
-	ok = true;
-out:
-	g_free(foreign);
-	g_ptr_array_unref(desk);
-	g_ptr_array_unref(intents);
-	return ok;
+	return true;
 }
 
 static bool
@@ -312,16 +340,10 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	/* Step 4: which ticket. */
 	if (!thread(ctx, in, error))
 		return false;
-	if (in->new_ticket) {
-		if (!md_store_ticket_insert(ctx->db, &in->ticket, error))
-			return false;
-		stats->tickets_created++;
-	}
-	if (!record_participants(ctx, in, error) ||
-	    !store_message(ctx, in, error) || !record_bounce(ctx, in, error))
-		return false;
+	collect_participants(ctx, in);
 	/* Step 5. */
-	if (!apply(ctx, in, stats, error))
+	decide(ctx, in);
+	if (!record(ctx, in, stats, error))
 		return false;
 	stats->stored++;
 	return true;

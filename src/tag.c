@@ -134,7 +134,13 @@ md_tag_find_foreign(const char *subject, const char *name)
 		if (close == NULL)
 			break;
 		hash = memchr(p, '#', close - p);
-		if (hash == NULL || hash == p + 1)
+		if (hash == NULL)
+			continue;
+		/* "[[Upstream #9]]": the tag starts at the last '[' */
+		for (const char *q = p + 1; q < hash; q++)
+			if (*q == '[')
+				p = q;
+		if (hash == p + 1)
 			continue;
 		inner = g_strndup(p + 1, hash - p - 1);
 		ninner = normalise(inner);
@@ -158,6 +164,12 @@ static const char *const prefixes[] = {
 	"ref", "rif", "odp", "pd", "antw", "r", "回复", "答复", "转发", NULL,
 };
 
+static const char *const markers[] = {
+	"[external]", "[ext]", "*external*", "[extern]", "[externe]",
+	"[spam]", "[spam?]", "[suspected spam]", "[caution]", "[warning]",
+	"[phishing?]", "[extérieur]", "[courriel externe]", NULL,
+};
+
 static const char *
 skip_prefix(const char *s)
 {
@@ -165,14 +177,13 @@ skip_prefix(const char *s)
 
 	while (*p == ' ')
 		p++;
-	/* [EXTERNAL], *EXTERNAL*, [SPAM] style markers from gateways */
-	if (*p == '[' || *p == '*') {
-		const char *close = strchr(p + 1, *p == '[' ? ']' : '*');
+	/* Markers that mail gateways put in front; a requester's own
+	 * "[URGENT]" or "[Projet Alpha]" is part of the subject. */
+	for (int i = 0; markers[i] != NULL; i++) {
+		const char *q = match_nocase(p, markers[i]);
 
-		if (close != NULL && close - p < 16 && memchr(p, '#', close - p)
-		    == NULL && (close[1] == ' ' || close[1] == '\0'))
-			return close + 1;
-		return s;
+		if (q != NULL && (*q == ' ' || *q == '\0'))
+			return q;
 	}
 	for (int i = 0; prefixes[i] != NULL; i++) {
 		const char *q = match_nocase(p, prefixes[i]);
