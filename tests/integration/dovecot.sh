@@ -12,7 +12,8 @@
 # processes running, so dovecot_stop kills those too.
 
 _dovecot_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # _dovecot_greets PORT: true once PORT answers "* OK".
@@ -42,6 +43,9 @@ ssl_key = <$T/key.pem
 ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A wrong password is answered at once.  (Logins after a failure from the
+# same IP still wait for anvil's penalty, 2-4 s: test refusals last.)
+auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $T/users
@@ -129,20 +133,22 @@ dovecot_start() {
 }
 
 # _dovecot_instance_pids: the processes of this instance that outlive the
-# master (imap, imap-login, auth...): their command line names $T.
+# master (imap, imap-login, auth...).  Dovecot titles them
+# "INSTANCE_NAME/service", and the instance name carries the port.
 _dovecot_instance_pids() {
 	for _dv_p in /proc/[0-9]*; do
-		_dv_pid=${_dv_p#/proc/}
-		[ "$_dv_pid" = "$$" ] && continue
-		# Dovecot's children show "dovecot/imap [...]": look at the
-		# environment and cwd instead, both of which point into $T.
-		if tr '\0' '\n' < "$_dv_p/environ" 2>/dev/null |
-		    grep -q "^DOVECOT_CONFIG_FD=\|^DOVECOT_BASE\|$T" 2>/dev/null &&
-		    tr '\0' '\n' < "$_dv_p/environ" 2>/dev/null |
-		    grep -qF "$T"; then
-			echo "$_dv_pid"
-		fi
+		case $({ tr '\0' ' ' < "$_dv_p/cmdline"; } 2>/dev/null) in
+		"dovecot-test-$IMAP_PORT/"*) echo "${_dv_p#/proc/}" ;;
+		esac
 	done
+}
+
+_dovecot_alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) in
+	Z|X|"") return 1 ;;
+	esac
+	return 0
 }
 
 # dovecot_stop [keep]: stops the master, then any process of the instance
@@ -151,6 +157,14 @@ dovecot_stop() {
 	if [ -n "${DOVECOT_PID:-}" ]; then
 		kill -TERM "$DOVECOT_PID" 2>/dev/null
 		wait "$DOVECOT_PID" 2>/dev/null
+		# Started by another shell (a test program runs this file
+		# in several sh -c), the master is no child of ours: wait
+		# until it is gone or a zombie left to PID 1.
+		_dv_i=0
+		while _dovecot_alive "$DOVECOT_PID" && [ $_dv_i -lt 250 ]; do
+			sleep 0.02
+			_dv_i=$((_dv_i + 1))
+		done
 		DOVECOT_PID=
 	fi
 	for _dv_pid in $(_dovecot_instance_pids); do
@@ -170,4 +184,10 @@ dovecot_stop() {
 dovecot_deliver() {
 	/usr/lib/dovecot/dovecot-lda -c "$DOVECOT_CONF" -d "$1" \
 		-f sender@example.org < "$2"
+}
+
+# dovecot_restart: a real outage and return on the same ports and $T.
+dovecot_restart() {
+	dovecot_stop keep
+	dovecot_launch
 }
