@@ -284,13 +284,19 @@ on_retry(gpointer data)
 static void
 source_fail(struct src_state *s, GError *error)
 {
+	/* Errors name their object first; the source's errors usually
+	 * start with its URL already. */
+	const char *name = g_str_has_prefix(error->message, s->conf->name)
+		? "" : s->conf->name;
+	const char *sep = name[0] != '\0' ? ": " : "";
+
 	s->backoff = s->backoff == 0 ? 1 : MIN(s->backoff * 2, BACKOFF_MAX);
 	if (s->d->once) {
-		md_log_warn("%s: %s", s->conf->name, error->message);
+		md_log_warn("%s%s%s", name, sep, error->message);
 		if (s->d->rc == EX_OK)
 			s->d->rc = md_error_exit(error);
 	} else {
-		md_log_warn("%s: %s; retrying in %u s", s->conf->name,
+		md_log_warn("%s%s%s; retrying in %u s", name, sep,
 			    error->message, s->backoff);
 	}
 	g_error_free(error);

@@ -95,3 +95,33 @@ header() {
 		tolower(substr($0, 1, length(h))) == tolower(h) {f=1; v=substr($0, length(h)+2)}
 		END {print v}'
 }
+# wait_until SECONDS 'CONDITION': evaluate the shell CONDITION every 20 ms
+# until it holds (single quotes, so that $(...) in it is evaluated anew).
+wait_until() {
+	_max=$(( $1 * 50 )); shift; _i=0
+	until eval "$*" 2> /dev/null; do
+		_i=$((_i + 1)); [ $_i -gt $_max ] && return 1
+		sleep 0.02
+	done
+}
+# imap_conf FILE MAILBOX-URL AFTER IDLE [OUTBOUND]: a configuration reading
+# the Dovecot of dovecot.sh as user desk.
+imap_conf() {
+	printf 'deskpass\n' > "$(dirname "$1")/imap.secret"
+	chmod 600 "$(dirname "$1")/imap.secret"
+	_out='outbound = { type = "maildir"; path = "var/outbox"; };'
+	[ $# -ge 5 ] && _out=$5
+	write_conf "$1" "$_out"
+	_in="inbound = ( { type = \"imap\"; url = \"$2\"; user = \"desk\"; password_file = \"imap.secret\"; tls_ca_file = \"$T/cert.pem\"; after = \"$3\"; done_folder = \"Done\"; idle = $4; poll_interval = 1; } );"
+	/usr/bin/python3 - "$1" "$_in" <<'PY'
+import re, sys
+p, inbound = sys.argv[1], sys.argv[2]
+s = open(p).read()
+s = re.sub(r"^inbound = \(.*?^\);", inbound, s, flags=re.S | re.M)
+open(p, "w").write(s)
+PY
+}
+# mailbox_count USER MAILBOX: messages in a mailbox of the test Dovecot.
+mailbox_count() {
+	doveadm -c "$DOVECOT_CONF" mailbox status -u "$1" messages "$2" | sed 's/.*=//'
+}
