@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -13,11 +14,47 @@
 #include "pipeline.h"
 #include "source.h"
 
+static guint
+count_dir(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((name = g_dir_read_name(d)) != NULL)
+		n += name[0] != '.';
+	g_dir_close(d);
+	return n;
+}
+
+/* The files the import will read (new/ and cur/ of a maildir, or the
+ * directory itself), for the progress bar only. */
+static guint
+count_files(const char *path)
+{
+	char *new_dir = g_build_filename(path, "new", NULL);
+	char *cur_dir = g_build_filename(path, "cur", NULL);
+	guint n = g_file_test(new_dir, G_FILE_TEST_IS_DIR)
+		? count_dir(new_dir) + count_dir(cur_dir) : count_dir(path);
+
+	g_free(new_dir);
+	g_free(cur_dir);
+	return n;
+}
+
 static void
 progress(guint done, gpointer data)
 {
-	(void)data;
-	fprintf(stderr, "\ringest: %u messages", done);
+	guint total = GPOINTER_TO_UINT(data);
+	guint width = 40, fill = total ? MIN(width, done * width / total) : 0;
+	char bar[41];
+
+	memset(bar, '=', fill);
+	memset(bar + fill, ' ', width - fill);
+	bar[width] = '\0';
+	fprintf(stderr, "\ringest: [%s] %u/%u", bar, done, total);
 	fflush(stderr);
 }
 
@@ -39,7 +76,8 @@ md_cmd_ingest(struct md_cli *cli, int argc, char **argv)
 		return md_cli_fail(error);
 	if (!md_source_dir_open(argv[1], &src, &error) ||
 	    !md_pipeline_drain(&ctx, src, 500, NULL, tty ? progress : NULL,
-			       NULL, &stats, &error)) {
+			       GUINT_TO_POINTER(tty ? count_files(argv[1]) : 0),
+			       &stats, &error)) {
 		if (tty)
 			fputc('\n', stderr);
 		rc = md_cli_fail(error);
