@@ -21,6 +21,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "embedded.h"
 #include "error.h"
 
 /* A password longer than this is surely the wrong file. */
@@ -1303,4 +1304,21 @@ md_conf_is_desk(const struct md_conf *conf, const char *addr)
 							 i), addr) == 0)
 			return true;
 	return false;
+}
+
+bool
+md_conf_find(const char *path, struct md_conf **conf_r, GError **error)
+{
+	char *cwd;
+	bool ok;
+
+	if (path != NULL)
+		return md_conf_load(path, conf_r, error);
+	if (g_file_test(MD_CONF_DEFAULT_PATH, G_FILE_TEST_EXISTS))
+		return md_conf_load(MD_CONF_DEFAULT_PATH, conf_r, error);
+	cwd = g_get_current_dir();
+	ok = md_conf_load_string(md_embedded_conf, "(built-in)", cwd, conf_r,
+				 error);
+	g_free(cwd);
+	return ok;
 }

@@ -123,6 +123,12 @@ bool md_conf_load_string(const char *text, const char *name,
 			 const char *basedir, struct md_conf **conf_r,
 			 GError **error);
 
+/* The configuration both programs start with: PATH if not NULL, else
+ * MD_CONF_DEFAULT_PATH if it exists, else the example built into the
+ * binary with its relative paths from the current directory (so that
+ * maildesk runs out of the box: the demo). */
+bool md_conf_find(const char *path, struct md_conf **conf_r, GError **error);
+
 /* Accepts NULL. */
 void md_conf_free(struct md_conf *conf);
 

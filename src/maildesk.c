@@ -13,7 +13,6 @@
 #include "cmd.h"
 #include "conf.h"
 #include "ctx.h"
-#include "embedded.h"
 #include "error.h"
 #include "log.h"
 
@@ -114,20 +113,7 @@ bool
 md_cli_load_conf(const struct md_cli *cli, struct md_conf **conf_r,
 		 GError **error)
 {
-	char *cwd;
-	bool ok;
-
-	if (cli->conf_path != NULL)
-		return md_conf_load(cli->conf_path, conf_r, error);
-	if (g_file_test(MD_CONF_DEFAULT_PATH, G_FILE_TEST_EXISTS))
-		return md_conf_load(MD_CONF_DEFAULT_PATH, conf_r, error);
-	/* No file anywhere: the built-in example, relative to here, so that
-	 * maildesk runs out of the box (the demo). */
-	cwd = g_get_current_dir();
-	ok = md_conf_load_string(md_embedded_conf, "(built-in)", cwd,
-				 conf_r, error);
-	g_free(cwd);
-	return ok;
+	return md_conf_find(cli->conf_path, conf_r, error);
 }
 
 bool

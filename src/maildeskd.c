@@ -28,7 +28,6 @@
 #include "clock.h"
 #include "conf.h"
 #include "ctx.h"
-#include "embedded.h"
 #include "error.h"
 #include "log.h"
 #include "outbox.h"
@@ -134,25 +133,6 @@ on_progress(guint done, gpointer data)
 }
 
 /* Configuration and context ------------------------------------------- */
-
-/* As the CLI: -c FILE, else the default file if present, else the
- * built-in example relative to the current directory (the demo). */
-static bool
-load_conf(const struct daemon *d, struct md_conf **conf_r, GError **error)
-{
-	char *cwd;
-	bool ok;
-
-	if (d->conf_path != NULL)
-		return md_conf_load(d->conf_path, conf_r, error);
-	if (g_file_test(MD_CONF_DEFAULT_PATH, G_FILE_TEST_EXISTS))
-		return md_conf_load(MD_CONF_DEFAULT_PATH, conf_r, error);
-	cwd = g_get_current_dir();
-	ok = md_conf_load_string(md_embedded_conf, "(built-in)", cwd,
-				 conf_r, error);
-	g_free(cwd);
-	return ok;
-}
 
 /* Outbox sender ------------------------------------------------------- */
 
@@ -496,7 +476,7 @@ on_reload(gpointer data)
 	GError *error = NULL;
 	char **lines;
 
-	if (!load_conf(d, &conf, &error) ||
+	if (!md_conf_find(d->conf_path, &conf, &error) ||
 	    !md_ctx_open(&ctx, g_steal_pointer(&conf), &d->clock, &error)) {
 		md_log_error("configuration not reloaded, the running one "
 			     "stays:");
@@ -631,7 +611,7 @@ run(struct daemon *d, const struct options *o)
 	md_clock_init_real(&d->clock);
 	if (o->now != NULL && !md_clock_init_fixed(&d->clock, o->now, &error))
 		goto out;
-	if (!load_conf(d, &conf, &error)) {
+	if (!md_conf_find(d->conf_path, &conf, &error)) {
 		g_strchomp(error->message);
 		fprintf(stderr, "maildeskd: %s\n", error->message);
 		g_clear_error(&error);

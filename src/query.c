@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "query.h"
+#include "store.h"
 
 static char *
 col_text(sqlite3_stmt *stmt, int i)
@@ -10,35 +11,18 @@ col_text(sqlite3_stmt *stmt, int i)
 	return g_strdup((const char *)sqlite3_column_text(stmt, i));
 }
 
-#define TICKET_SELECT \
-	"SELECT t.id, t.status, t.subject, t.requester, t.created, " \
-	"t.updated, t.escalated, t.upstream_ref, t.due, t.linked, " \
-	"t.assignee, t.closed_at, t.answered, " \
+#define TICKET_SELECT "SELECT " MD_STORE_TICKET_COLUMNS ", " \
 	"(SELECT count(*) FROM messages m WHERE m.ticket = t.id) " \
 	"FROM tickets t "
+#define TICKET_MESSAGES 13	/* the column after MD_STORE_TICKET_COLUMNS */
 
 static struct md_ticket_row *
 ticket_row(sqlite3_stmt *stmt)
 {
 	struct md_ticket_row *row = g_new0(struct md_ticket_row, 1);
-	struct md_ticket *t = &row->t;
 
-	t->id = sqlite3_column_int64(stmt, 0);
-	if (!md_state_parse((const char *)sqlite3_column_text(stmt, 1),
-			    &t->state))
-		t->state = MD_STATE_OPEN;
-	t->subject = col_text(stmt, 2);
-	t->requester = col_text(stmt, 3);
-	t->created = sqlite3_column_int64(stmt, 4);
-	t->updated = sqlite3_column_int64(stmt, 5);
-	t->escalated = sqlite3_column_int(stmt, 6);
-	t->upstream_ref = col_text(stmt, 7);
-	t->due = sqlite3_column_int64(stmt, 8);
-	t->linked = sqlite3_column_int64(stmt, 9);
-	t->assignee = col_text(stmt, 10);
-	t->closed_at = sqlite3_column_int64(stmt, 11);
-	t->answered = sqlite3_column_int(stmt, 12);
-	row->messages = sqlite3_column_int64(stmt, 13);
+	md_store_ticket_from_row(stmt, 0, &row->t);
+	row->messages = sqlite3_column_int64(stmt, TICKET_MESSAGES);
 	return row;
 }
 

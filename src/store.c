@@ -172,34 +172,33 @@ md_store_quarantine(struct md_db *db, gint64 raw, gint64 now,
 	return STEP(db, stmt, "quarantine", error);
 }
 
-#define TICKET_COLUMNS "id, status, subject, requester, created, updated, " \
-	"escalated, upstream_ref, due, linked, assignee, closed_at, answered"
-
-static void
-ticket_from_row(sqlite3_stmt *stmt, struct md_ticket *t)
+void
+md_store_ticket_from_row(sqlite3_stmt *stmt, int first, struct md_ticket *t)
 {
-	t->id = sqlite3_column_int64(stmt, 0);
-	if (!md_state_parse((const char *)sqlite3_column_text(stmt, 1),
+	int i = first;
+
+	t->id = sqlite3_column_int64(stmt, i++);
+	if (!md_state_parse((const char *)sqlite3_column_text(stmt, i++),
 			    &t->state))
 		t->state = MD_STATE_OPEN;
-	t->subject = col_text(stmt, 2);
-	t->requester = col_text(stmt, 3);
-	t->created = sqlite3_column_int64(stmt, 4);
-	t->updated = sqlite3_column_int64(stmt, 5);
-	t->escalated = sqlite3_column_int(stmt, 6) != 0;
-	t->upstream_ref = col_text(stmt, 7);
-	t->due = sqlite3_column_int64(stmt, 8);
-	t->linked = sqlite3_column_int64(stmt, 9);
-	t->assignee = col_text(stmt, 10);
-	t->closed_at = sqlite3_column_int64(stmt, 11);
-	t->answered = sqlite3_column_int(stmt, 12) != 0;
+	t->subject = col_text(stmt, i++);
+	t->requester = col_text(stmt, i++);
+	t->created = sqlite3_column_int64(stmt, i++);
+	t->updated = sqlite3_column_int64(stmt, i++);
+	t->escalated = sqlite3_column_int(stmt, i++) != 0;
+	t->upstream_ref = col_text(stmt, i++);
+	t->due = sqlite3_column_int64(stmt, i++);
+	t->linked = sqlite3_column_int64(stmt, i++);
+	t->assignee = col_text(stmt, i++);
+	t->closed_at = sqlite3_column_int64(stmt, i++);
+	t->answered = sqlite3_column_int(stmt, i) != 0;
 }
 
 bool
 md_store_ticket_get(struct md_db *db, gint64 id, struct md_ticket *t,
 		    bool *found_r, GError **error)
 {
-	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT " TICKET_COLUMNS
+	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT " MD_STORE_TICKET_COLUMNS
 					" FROM tickets WHERE id = ?", error);
 	int rc;
 
@@ -209,7 +208,7 @@ md_store_ticket_get(struct md_db *db, gint64 id, struct md_ticket *t,
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		ticket_from_row(stmt, t);
+		md_store_ticket_from_row(stmt, 0, t);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return md_db_fail(db, rc, "read ticket", error);

@@ -9,6 +9,7 @@
 #define MD_STORE_H
 
 #include <glib.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "lifecycle.h"
@@ -32,6 +33,14 @@ bool md_store_is_duplicate(struct md_db *db, const char *mid,
 bool md_store_quarantine(struct md_db *db, gint64 raw, gint64 now,
 			 const char *source, const char *reason,
 			 const char *mid, const char *hash, GError **error);
+
+/* The columns of a ticket, in the order md_store_ticket_from_row reads
+ * them from column FIRST on (for the read-only queries of query.c). */
+#define MD_STORE_TICKET_COLUMNS "id, status, subject, requester, created, " \
+	"updated, escalated, upstream_ref, due, linked, assignee, closed_at, " \
+	"answered"
+void md_store_ticket_from_row(sqlite3_stmt *stmt, int first,
+			      struct md_ticket *t);
 
 /* Tickets.  md_store_ticket_get fills T (cleared first) and sets *FOUND_R. */
 bool md_store_ticket_get(struct md_db *db, gint64 id, struct md_ticket *t,
