@@ -287,6 +287,7 @@ round_send(struct md_ctx *ctx, struct md_transport *t, guint round,
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func(md_outbox_row_free);
 	GArray *attempts = g_array_new(FALSE, TRUE, sizeof(struct attempt));
+	GError *flush_error = NULL;
 	bool ok = false;
 
 	g_array_set_clear_func(attempts, attempt_clear);
@@ -312,6 +313,18 @@ round_send(struct md_ctx *ctx, struct md_transport *t, guint round,
 		ok = true;
 		goto out;
 	}
+	/* Until the transport has made the round durable, nothing of it
+	 * counts as sent: on failure every mail waits for a retry. */
+	if (!md_transport_flush(t, &flush_error))
+		for (guint i = 0; i < attempts->len; i++) {
+			struct attempt *a = &g_array_index(attempts,
+							   struct attempt, i);
+
+			if (a->sent) {
+				a->sent = false;
+				a->failure = g_error_copy(flush_error);
+			}
+		}
 	if (!md_db_begin(ctx->db, error))
 		goto out;
 	ok = true;
@@ -326,6 +339,7 @@ round_send(struct md_ctx *ctx, struct md_transport *t, guint round,
 	if (!ok)
 		md_db_rollback(ctx->db);
 out:
+	g_clear_error(&flush_error);
 	g_array_unref(attempts);
 	g_ptr_array_unref(rows);
 	return ok;

@@ -30,6 +30,12 @@ md_transport_send(struct md_transport *t, const char *mail_from,
 	return t->ops->send(t, mail_from, rcpts, data, len, refused, error);
 }
 
+bool
+md_transport_flush(struct md_transport *t, GError **error)
+{
+	return t->ops->flush == NULL || t->ops->flush(t, error);
+}
+
 void
 md_transport_free(struct md_transport *t)
 {

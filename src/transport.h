@@ -26,6 +26,10 @@ struct md_transport_ops {
 	bool (*send)(struct md_transport *t, const char *mail_from,
 		     const GPtrArray *rcpts, const char *data, gsize len,
 		     GPtrArray *refused, GError **error);
+	/* Makes every mail accepted since the last flush durable and
+	 * visible; NULL when send already does.  On failure, none of them
+	 * may be taken as sent. */
+	bool (*flush)(struct md_transport *t, GError **error);
 	void (*free)(struct md_transport *t);
 };
 
@@ -46,6 +50,10 @@ bool md_transport_open(const struct md_outbound_conf *conf,
 bool md_transport_send(struct md_transport *t, const char *mail_from,
 		       const GPtrArray *rcpts, const char *data, gsize len,
 		       GPtrArray *refused, GError **error);
+
+/* Ends a batch of sends (see flush above); true if there is nothing to
+ * do. */
+bool md_transport_flush(struct md_transport *t, GError **error);
 
 /* Closes connections; accepts NULL. */
 void md_transport_free(struct md_transport *t);
