@@ -216,7 +216,7 @@ for mix in $MIXES; do
 					log "warning: sqlite3 is missing: acknowledgements not counted"
 				elif [ ! -f "$db" ]; then
 					log "warning: $db does not exist: acknowledgements not counted"
-				elif ! acks=$(sqlite3 "$db" "select count(*) from outbox where kind='ack'" 2>"$run_dir/sqlite.err"); then
+				elif ! acks=$(sqlite3 "$db" "select count(*) from messages where kind='ack'" 2>"$run_dir/sqlite.err"); then
 					log "warning: cannot count acknowledgements: $(cat "$run_dir/sqlite.err")"
 					acks="n/a"
 				fi
