@@ -349,10 +349,19 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	return true;
 }
 
+/* SAVEPOINT, RELEASE, ROLLBACK TO: prepared once (SQL is a literal),
+ * since they run for every message. */
 static bool
 savepoint(struct md_ctx *ctx, const char *sql, GError **error)
 {
-	return md_db_exec(ctx->db, sql, error);
+	sqlite3_stmt *stmt = md_db_stmt(ctx->db, sql, error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE || md_db_fail(ctx->db, rc, sql, error);
 }
 
 static bool
