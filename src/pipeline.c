@@ -1,11 +1,11 @@
 /* pipeline.c: spec section 4, steps 1-5, for each message of a batch.
  *
- * The whole batch is one transaction and each message runs inside its own
- * SAVEPOINT: a message that turns out to be bad (DATA) is rolled back to
- * its savepoint and put in the quarantine with its raw bytes, while the
- * others of the batch go on.  Temporary failures (locked or full
- * database) abort the batch: nothing is committed, nothing acknowledged,
- * and the source offers the same mail again later.
+ * The whole batch is one transaction.  A message that cannot be parsed or
+ * is too large goes to the quarantine with its raw bytes; one found at
+ * fault later (MD_ERROR_DATA) makes the batch roll back and run again with
+ * that message put aside.  Temporary failures (locked or full database)
+ * abort the batch: nothing is committed, nothing acknowledged, and the
+ * source offers the same mail again later.
  */
 #include "config.h"
 
@@ -294,6 +294,14 @@ record(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	    !store_message(ctx, in, error) || !record_bounce(ctx, in, error))
 		return false;
 	stats->tickets_created += in->new_ticket;
+	/* Fault injection for the tests (as SQLite does): a mail with this
+	 * subject fails as bad data after its rows were written. */
+	if (g_strcmp0(in->msg->subject,
+		      g_getenv("MAILDESK_TEST_POISON_SUBJECT")) == 0) {
+		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
+			    "injected fault (MAILDESK_TEST_POISON_SUBJECT)");
+		return false;
+	}
 	for (guint i = 0; i < in->intents->len; i++) {
 		bool queued;
 
@@ -349,24 +357,28 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	return true;
 }
 
-/* SAVEPOINT, RELEASE, ROLLBACK TO: prepared once (SQL is a literal),
- * since they run for every message. */
+/* Keeps IN aside with REASON, unless the same bytes already are. */
 static bool
-savepoint(struct md_ctx *ctx, const char *sql, GError **error)
+set_aside(struct md_ctx *ctx, struct inbound *in, const char *reason,
+	  struct md_batch_stats *stats, GError **error)
 {
-	sqlite3_stmt *stmt = md_db_stmt(ctx->db, sql, error);
-	int rc;
+	const char *mid = in->msg != NULL ? in->msg->message_id : NULL;
+	bool dup = false;
 
-	if (stmt == NULL)
+	if (in->hash == NULL)
+		in->hash = md_msg_body_hash(in->raw, in->len);
+	if (!md_store_is_duplicate(ctx->db, mid, in->hash, &dup, error))
 		return false;
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || md_db_fail(ctx->db, rc, sql, error);
+	stats->duplicates += dup;
+	return dup || quarantine(ctx, in, reason, stats, error);
 }
 
+/* Steps 1-5 for ITEM; ASIDE, if not NULL, is the reason to quarantine it
+ * found by an earlier try of this batch.  Fails with MD_ERROR_DATA when
+ * the mail itself turns out to be at fault after parsing. */
 static bool
 one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
-    struct md_batch_stats *stats, GError **error)
+    const char *aside, struct md_batch_stats *stats, GError **error)
 {
 	char *origin = g_strdup_printf("%s:%s", source, item->key);
 	struct inbound in = { .source = origin };
@@ -375,26 +387,23 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 
 	in.raw = g_bytes_get_data(item->raw, &in.len);
 	if ((gint64)in.len > ctx->conf->max_message_size) {
-		in.hash = md_msg_body_hash(in.raw, in.len);
 		char *reason = g_strdup_printf("too large: %zu bytes, limit "
 					       "%" G_GINT64_FORMAT, in.len,
 					       ctx->conf->max_message_size);
 
-		ok = md_store_is_duplicate(ctx->db, NULL, in.hash, &dup, error)
-		     && (dup || quarantine(ctx, &in, reason, stats, error));
-		stats->duplicates += dup;
+		ok = set_aside(ctx, &in, reason, stats, error);
 		g_free(reason);
 		goto out;
 	}
 	if (!md_msg_parse(in.raw, in.len, &in.msg, &local)) {
-		in.hash = md_msg_body_hash(in.raw, in.len);
-		ok = md_store_is_duplicate(ctx->db, NULL, in.hash, &dup, error)
-		     && (dup || quarantine(ctx, &in, local->message, stats,
-					   error));
-		stats->duplicates += dup;
+		ok = set_aside(ctx, &in, local->message, stats, error);
 		goto out;
 	}
 	in.hash = g_strdup(in.msg->body_hash);
+	if (aside != NULL) {
+		ok = set_aside(ctx, &in, aside, stats, error);
+		goto out;
+	}
 	/* Step 2: the same mail twice (alias copy, re-fetch after a crash)
 	 * has the same Message-ID and body; transit headers differ. */
 	if (!md_store_is_duplicate(ctx->db, in.msg->message_id, in.hash, &dup,
@@ -407,22 +416,7 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 		ok = true;
 		goto out;
 	}
-	if (!savepoint(ctx, "SAVEPOINT msg", error))
-		goto out;
-	if (steps(ctx, &in, stats, &local)) {
-		ok = savepoint(ctx, "RELEASE msg", error);
-		goto out;
-	}
-	/* Undo this message's half-done rows and keep it aside if the mail
-	 * itself is at fault; any other failure (database, configuration)
-	 * is not the mail's: the whole batch waits, nothing acknowledged. */
-	if (local->domain != MD_ERROR || local->code != MD_ERROR_DATA) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		goto out;
-	}
-	ok = savepoint(ctx, "ROLLBACK TO msg", error) &&
-	     savepoint(ctx, "RELEASE msg", error) &&
-	     quarantine(ctx, &in, local->message, stats, error);
+	ok = steps(ctx, &in, stats, error);
 out:
 	g_clear_error(&local);
 	inbound_clear(&in);
@@ -430,22 +424,59 @@ out:
 	return ok;
 }
 
+/* One try of the batch in one transaction.  On a message at fault
+ * (MD_ERROR_DATA), *BAD_R is its index and nothing is committed. */
+static bool
+try_batch(struct md_ctx *ctx, const char *source_name, GPtrArray *batch,
+	  GPtrArray *aside, struct md_batch_stats *stats, guint *bad_r,
+	  GError **error)
+{
+	if (!md_db_begin(ctx->db, error))
+		return false;
+	for (guint i = 0; i < batch->len; i++)
+		if (!one(ctx, source_name, g_ptr_array_index(batch, i),
+			 g_ptr_array_index(aside, i), stats, error)) {
+			md_db_rollback(ctx->db);
+			*bad_r = i;
+			return false;
+		}
+	return md_db_commit(ctx->db, error);
+}
+
+/* No SAVEPOINT per message: SQLite would copy every page a message
+ * touches into a statement journal (13 pages a message, the biggest cost
+ * of an ingest) to be able to undo one message.  A mail found at fault
+ * after parsing is rare; then the batch is rolled back and tried again
+ * with that mail put aside. */
 bool
 md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
 		  GPtrArray *batch, struct md_batch_stats *stats,
 		  GError **error)
 {
-	if (batch->len == 0)
-		return true;
-	if (!md_db_begin(ctx->db, error))
-		return false;
-	for (guint i = 0; i < batch->len; i++)
-		if (!one(ctx, source_name, g_ptr_array_index(batch, i), stats,
-			 error)) {
-			md_db_rollback(ctx->db);
-			return false;
-		}
-	return md_db_commit(ctx->db, error);
+	GPtrArray *aside = g_ptr_array_new_with_free_func(g_free);
+	struct md_batch_stats tried;
+	GError *local = NULL;
+	guint bad = 0;
+	bool ok;
+
+	g_ptr_array_set_size(aside, batch->len);
+	for (;;) {
+		tried = *stats;
+		ok = try_batch(ctx, source_name, batch, aside, &tried, &bad,
+			       &local);
+		if (ok || local == NULL || local->domain != MD_ERROR ||
+		    local->code != MD_ERROR_DATA ||
+		    g_ptr_array_index(aside, bad) != NULL)
+			break;
+		g_ptr_array_index(aside, bad) = g_strdup(local->message);
+		g_clear_error(&local);
+	}
+	if (ok)
+		*stats = tried;
+	else
+		g_propagate_error(error, local);
+	g_ptr_array_unref(aside);
+	return ok;
 }
 
 static void

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bad input gets a clear reason and loses nothing: the raw bytes are kept.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 12
+plan 16
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 sed -i 's/max_message_size = 26214400/max_message_size = 200000/' maildesk.conf
@@ -43,4 +43,20 @@ is "$(sql $DB "select instr(text, 'caf') > 0 from messages where source = 'inges
 ok $? "list --quarantine --json shows each with a reason"
 "$MAILDESK" -c maildesk.conf ingest bad > out2 2>&1
 is "$(cut -d, -f3 out2)" " 0 quarantined" "a second ingest quarantines nothing twice"
+
+# A mail found at fault after its rows were written (fault injection):
+# the batch is rolled back and run again with that mail put aside; the
+# others of the batch are stored once, nothing half-written remains.
+mkdir poison
+for n in 1 2 3; do
+	printf 'From: p%d@example.org\nSubject: demande %d\nMessage-ID: <p%d@example.org>\n\nbonjour\n' $n $n $n > poison/$n
+done
+before=$(sql $DB 'select count(*) from tickets')
+MAILDESK_TEST_POISON_SUBJECT="demande 2" "$MAILDESK" -c maildesk.conf ingest poison > poison.out
+ok $? "ingest exits 0"
+is "$(sql $DB "select reason from quarantine where source = 'ingest:2'")" \
+   "injected fault (MAILDESK_TEST_POISON_SUBJECT)" "the mail at fault is quarantined with the reason"
+is "$(sql $DB 'select count(*) from tickets') $(sql $DB "select count(*) from messages where source in ('ingest:1', 'ingest:3')")" \
+   "$((before + 2)) 2" "the two others are stored once, with their tickets"
+is "$(sql $DB "select count(*) from messages where source = 'ingest:2'")" 0 "nothing of the bad one is left"
 done_testing
