@@ -26,7 +26,16 @@ PY
 echo "($(ls var/outbox/new | wc -l) mails in demo/var/outbox/new)"
 echo
 first=$(ls var/outbox/new | head -1)
-echo "== the first of them, demo/var/outbox/new/$first"
-cat "var/outbox/new/$first"
-echo
+echo "== the first of them, demo/var/outbox/new/$first (decoded)"
+/usr/bin/python3 - "var/outbox/new/$first" <<'PY'
+import email, email.policy, sys
+with open(sys.argv[1], "rb") as f:
+    m = email.message_from_binary_file(f, policy=email.policy.default)
+for h in ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To",
+          "Auto-Submitted", "X-Loop"):
+    if m[h] is not None:
+        print("%s: %s" % (h, m[h]))
+print()
+print(m.get_content())
+PY
 echo "== more: cd demo && ../src/maildesk show 3"
