@@ -21,11 +21,10 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf-check.h"
 #include "embedded.h"
 #include "error.h"
 
-/* A password longer than this is surely the wrong file. */
-#define SECRET_MAX 4096
 
 struct parse {
 	const char *file;	/* name used in messages */
@@ -199,212 +198,6 @@ check_unknown(struct parse *p, const struct group *g,
 	}
 }
 
-/* Validators ------------------------------------------------------------ */
-
-static char *
-check_text(const void *value, void *base)
-{
-	(void)base;
-	/* These end up in header fields: a CR or LF would inject one. */
-	for (const char *c = value; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return g_strdup("must not contain control characters");
-	return NULL;
-}
-
-static char *
-check_tag(const void *value, void *base)
-{
-	/* The name sits inside "[NAME #123]"; brackets would break the tag
-	 * parser on the way back in. */
-	if (strpbrk(value, "[]#") != NULL)
-		return g_strdup("must not contain '[', ']' or '#'");
-	return check_text(value, base);
-}
-
-static char *
-check_tz(const void *value, void *base)
-{
-	struct md_conf *conf = base;
-	GTimeZone *tz = g_time_zone_new_identifier(value);
-
-	if (tz == NULL)
-		return g_strdup_printf("unknown time zone \"%s\" (expected an "
-				       "IANA name such as \"Europe/Paris\")",
-				       (const char *)value);
-	g_clear_pointer(&conf->tz, g_time_zone_unref);
-	conf->tz = tz;
-	return NULL;
-}
-
-static char *
-check_dir(const void *value, void *base)
-{
-	(void)base;
-	if (!g_file_test(value, G_FILE_TEST_IS_DIR))
-		return g_strdup_printf("%s is not a directory",
-				       (const char *)value);
-	return NULL;
-}
-
-static char *
-check_date(const void *value, void *base)
-{
-	const char *v = value;
-	unsigned y, m, d;
-	int end = 0;
-
-	(void)base;
-	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-' &&
-	    g_ascii_isdigit(v[0]) &&
-	    sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &end) == 3 && end == 10 &&
-	    g_date_valid_dmy(d, m, y))
-		return NULL;
-	return g_strdup_printf("\"%s\" is not a date YYYY-MM-DD", v);
-}
-
-static char *
-check_hhmm(const void *value, void *base)
-{
-	const char *v = value;
-
-	(void)base;
-	if (strlen(v) == 5 && g_ascii_isdigit(v[0]) &&
-	    g_ascii_isdigit(v[1]) && v[2] == ':' && g_ascii_isdigit(v[3]) &&
-	    g_ascii_isdigit(v[4]) &&
-	    (v[0] - '0') * 10 + (v[1] - '0') < 24 && v[3] < '6')
-		return NULL;
-	return g_strdup_printf("\"%s\" is not a time HH:MM", v);
-}
-
-static char *
-check_ascending(const void *value, void *base)
-{
-	const GArray *a = value;
-
-	(void)base;
-	for (guint i = 1; i < a->len; i++)
-		if (g_array_index(a, int, i) <= g_array_index(a, int, i - 1))
-			return g_strdup("must be in ascending order");
-	return NULL;
-}
-
-/* URL checks: SCHEMES are the accepted "scheme://" prefixes.  Credentials
- * in the URL are refused: secrets live in password_file only (spec 7). */
-static char *
-check_url(const char *v, const char *const *schemes)
-{
-	const char *host = NULL;
-	size_t hostlen;
-
-	for (const char *const *s = schemes; *s != NULL; s++)
-		if (g_ascii_strncasecmp(v, *s, strlen(*s)) == 0)
-			host = v + strlen(*s);
-	if (host == NULL)
-		return g_strdup_printf("\"%s\" must start with %s or %s",
-				       v, schemes[0], schemes[1]);
-	hostlen = strcspn(host, "/");
-	if (hostlen == 0)
-		return g_strdup_printf("\"%s\" has no host", v);
-	if (memchr(host, '@', hostlen) != NULL)
-		return g_strdup("must not contain credentials; use user and "
-				"password_file");
-	if (strpbrk(v, " \t\r\n") != NULL)
-		return g_strdup_printf("\"%s\" contains white space", v);
-	return NULL;
-}
-
-static char *
-check_imap_url(const void *value, void *base)
-{
-	static const char *const schemes[] = { "imap://", "imaps://", NULL };
-
-	(void)base;
-	return check_url(value, schemes);
-}
-
-static char *
-check_smtp_url(const void *value, void *base)
-{
-	static const char *const schemes[] = { "smtp://", "smtps://", NULL };
-
-	(void)base;
-	return check_url(value, schemes);
-}
-
-/* Reads the secret in PATH as msmtp's check_secure would accept it: a
- * regular file of ours that group and others cannot touch.  fstat on the
- * opened file, so that what is checked is what is read. */
-static char *
-read_secret(const char *path, char **secret_r)
-{
-	char buf[SECRET_MAX + 1];
-	struct stat st;
-	char *reason = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	*secret_r = NULL;
-	/* O_NONBLOCK: a FIFO must not hang the daemon; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return g_strdup_printf("cannot open %s: %s", path,
-				       g_strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		reason = g_strdup_printf("cannot stat %s: %s", path,
-					 g_strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reason = g_strdup_printf("%s is not a regular file", path);
-		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		reason = g_strdup_printf("%s must be owned by the user running "
-					 "maildesk (uid %u)", path,
-					 (unsigned)geteuid());
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		reason = g_strdup_printf("%s is accessible by group or others "
-					 "(mode %04o); run chmod 600 %s", path,
-					 (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	while (len < sizeof(buf) &&
-	       (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			reason = g_strdup_printf("cannot read %s: %s", path,
-						 g_strerror(errno));
-			goto out;
-		}
-		len += n;
-	}
-	if (len > SECRET_MAX) {
-		reason = g_strdup_printf("%s is too large for a password",
-					 path);
-		goto out;
-	}
-	/* echo secret > file leaves one newline, maybe CRLF from Windows. */
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	if (len == 0 || memchr(buf, '\0', len) != NULL) {
-		reason = g_strdup_printf("%s is empty or contains a NUL byte",
-					 path);
-		goto out;
-	}
-	*secret_r = g_strndup(buf, len);
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return reason;
-}
-
 /* Values ---------------------------------------------------------------- */
 
 static int
@@ -480,7 +273,7 @@ convert_str(struct parse *p, const struct key *k, const char *v,
 	if (k->flags & F_SECRET) {
 		char *path = out;
 
-		reason = read_secret(path, &out);
+		reason = md_conf_read_secret(path, &out);
 		g_free(path);
 	}
 	if (reason == NULL && k->check != NULL)
@@ -973,7 +766,7 @@ static const struct key inbound_keys[] = {
 	  .choices = inbound_types },
 	{ "path", K_STR, IN(path), F_PATH, .types = INMD },
 	{ "after", K_STR, IN(after), F_ENUM, "move", .choices = afters },
-	{ "url", K_STR, IN(url), 0, .check = check_imap_url,
+	{ "url", K_STR, IN(url), 0, .check = md_conf_check_imap_url,
 	  .types = INIMAP },
 	{ "user", K_STR, IN(user), 0, .types = INIMAP },
 	{ "password_file", K_STR, IN(password), F_PATH | F_SECRET,
@@ -982,7 +775,7 @@ static const struct key inbound_keys[] = {
 	  .types = INIMAP },
 	{ "idle", K_BOOL, IN(idle), 0, .idef = true, .types = INIMAP },
 	{ "done_folder", K_STR, IN(done_folder), 0, "Done",
-	  .check = check_text, .types = INIMAP },
+	  .check = md_conf_check_text, .types = INIMAP },
 	/* The daemon polls a maildir too (no inotify): all types. */
 	{ "poll_interval", K_INT, IN(poll_interval), 0, .idef = 60,
 	  .min = 1 },
@@ -1014,7 +807,7 @@ static const struct key outbound_keys[] = {
 	/* Resolved in outbound_finish: a bare sendmail name is not a path. */
 	{ "path", K_STR, OUT(path), 0,
 	  .types = TY(MD_OUTBOUND_MAILDIR) | TY(MD_OUTBOUND_SENDMAIL) },
-	{ "url", K_STR, OUT(url), 0, .check = check_smtp_url,
+	{ "url", K_STR, OUT(url), 0, .check = md_conf_check_smtp_url,
 	  .types = OUTSMTP },
 	{ "starttls", K_BOOL, OUT(starttls), 0, .idef = true,
 	  .types = OUTSMTP },
@@ -1037,19 +830,19 @@ static const struct group outbound_group = {
 #define C(f)	offsetof(struct md_conf, f)
 
 static const struct key desk_keys[] = {
-	{ "name", K_STR, C(desk_name), 0, "Helpdesk", .check = check_tag },
+	{ "name", K_STR, C(desk_name), 0, "Helpdesk", .check = md_conf_check_tag },
 	{ "address", K_STR, C(desk_address), .flags = F_REQUIRED | F_ADDR },
 	{ "aliases", K_STRS, C(desk_aliases), .flags = F_ADDR },
 	{ "from_name", K_STR, C(from_name), 0, "Service Desk",
-	  .check = check_text },
-	{ "timezone", K_STR, C(timezone), 0, "UTC", .check = check_tz },
+	  .check = md_conf_check_text },
+	{ "timezone", K_STR, C(timezone), 0, "UTC", .check = md_conf_check_tz },
 	/* English by default: the spec's example says "fr" because its
 	 * desk is French, but a desk that states no language is more
 	 * likely understood in English. */
 	{ "language", K_STR, C(language), 0, "en", .choices = languages },
 	{ "state_dir", K_STR, C(state_dir), .flags = F_PATH, .def = "var" },
 	{ "templates", K_STR, C(templates_dir), F_PATH | F_EMPTY_NULL,
-	  .check = check_dir },
+	  .check = md_conf_check_dir },
 	{ NULL }
 };
 
@@ -1058,7 +851,7 @@ static const struct key agents_keys[] = {
 	{ "domains", K_STRS, C(agent_domains), .flags = F_DOMAIN },
 	{ "notify", K_STR, C(agents_notify), .flags = F_ADDR | F_EMPTY_NULL },
 	{ "trusted_authserv_id", K_STR, C(trusted_authserv_id),
-	  F_EMPTY_NULL, .check = check_text },
+	  F_EMPTY_NULL, .check = md_conf_check_text },
 	{ NULL }
 };
 
@@ -1079,9 +872,9 @@ static const struct key lifecycle_keys[] = {
 	{ "workdays", K_DAYS, C(workdays), 0, .idef = 0x1f },
 	{ "holidays", K_STR, C(holidays), 0, "FR", .choices = holidays },
 	{ "extra_holidays", K_STRS, C(extra_holidays), 0,
-	  .check = check_date },
+	  .check = md_conf_check_date },
 	{ "remind_after", K_INTS, C(remind_after), 0, "2,4", .min = 1,
-	  .check = check_ascending },
+	  .check = md_conf_check_ascending },
 	{ "close_after", K_INT, C(close_after), 0, .idef = 5, .min = 1 },
 	{ "reopen_within", K_INT, C(reopen_within), 0, .idef = 30,
 	  .min = 0 },
@@ -1089,7 +882,7 @@ static const struct key lifecycle_keys[] = {
 };
 
 static const struct key escalation_keys[] = {
-	{ "digest_at", K_STR, C(digest_at), 0, "08:30", .check = check_hhmm },
+	{ "digest_at", K_STR, C(digest_at), 0, "08:30", .check = md_conf_check_hhmm },
 	{ "stale_after", K_INT, C(stale_after), 0, .idef = 8, .min = 1 },
 	{ NULL }
 };

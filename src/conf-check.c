@@ -1,0 +1,224 @@
+/* conf-check.c: the validators of the configuration keys, and secret
+ * files read with their permissions checked (msmtp's check_secure). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "conf-check.h"
+
+/* A password longer than this is surely the wrong file. */
+#define SECRET_MAX 4096
+
+/* Validators ------------------------------------------------------------ */
+
+char *
+md_conf_check_text(const void *value, void *base)
+{
+	(void)base;
+	/* These end up in header fields: a CR or LF would inject one. */
+	for (const char *c = value; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return g_strdup("must not contain control characters");
+	return NULL;
+}
+
+char *
+md_conf_check_tag(const void *value, void *base)
+{
+	/* The name sits inside "[NAME #123]"; brackets would break the tag
+	 * parser on the way back in. */
+	if (strpbrk(value, "[]#") != NULL)
+		return g_strdup("must not contain '[', ']' or '#'");
+	return md_conf_check_text(value, base);
+}
+
+char *
+md_conf_check_tz(const void *value, void *base)
+{
+	struct md_conf *conf = base;
+	GTimeZone *tz = g_time_zone_new_identifier(value);
+
+	if (tz == NULL)
+		return g_strdup_printf("unknown time zone \"%s\" (expected an "
+				       "IANA name such as \"Europe/Paris\")",
+				       (const char *)value);
+	g_clear_pointer(&conf->tz, g_time_zone_unref);
+	conf->tz = tz;
+	return NULL;
+}
+
+char *
+md_conf_check_dir(const void *value, void *base)
+{
+	(void)base;
+	if (!g_file_test(value, G_FILE_TEST_IS_DIR))
+		return g_strdup_printf("%s is not a directory",
+				       (const char *)value);
+	return NULL;
+}
+
+char *
+md_conf_check_date(const void *value, void *base)
+{
+	const char *v = value;
+	unsigned y, m, d;
+	int end = 0;
+
+	(void)base;
+	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-' &&
+	    g_ascii_isdigit(v[0]) &&
+	    sscanf(v, "%4u-%2u-%2u%n", &y, &m, &d, &end) == 3 && end == 10 &&
+	    g_date_valid_dmy(d, m, y))
+		return NULL;
+	return g_strdup_printf("\"%s\" is not a date YYYY-MM-DD", v);
+}
+
+char *
+md_conf_check_hhmm(const void *value, void *base)
+{
+	const char *v = value;
+
+	(void)base;
+	if (strlen(v) == 5 && g_ascii_isdigit(v[0]) &&
+	    g_ascii_isdigit(v[1]) && v[2] == ':' && g_ascii_isdigit(v[3]) &&
+	    g_ascii_isdigit(v[4]) &&
+	    (v[0] - '0') * 10 + (v[1] - '0') < 24 && v[3] < '6')
+		return NULL;
+	return g_strdup_printf("\"%s\" is not a time HH:MM", v);
+}
+
+char *
+md_conf_check_ascending(const void *value, void *base)
+{
+	const GArray *a = value;
+
+	(void)base;
+	for (guint i = 1; i < a->len; i++)
+		if (g_array_index(a, int, i) <= g_array_index(a, int, i - 1))
+			return g_strdup("must be in ascending order");
+	return NULL;
+}
+
+/* URL checks: SCHEMES are the accepted "scheme://" prefixes.  Credentials
+ * in the URL are refused: secrets live in password_file only (spec 7). */
+static char *
+check_url(const char *v, const char *const *schemes)
+{
+	const char *host = NULL;
+	size_t hostlen;
+
+	for (const char *const *s = schemes; *s != NULL; s++)
+		if (g_ascii_strncasecmp(v, *s, strlen(*s)) == 0)
+			host = v + strlen(*s);
+	if (host == NULL)
+		return g_strdup_printf("\"%s\" must start with %s or %s",
+				       v, schemes[0], schemes[1]);
+	hostlen = strcspn(host, "/");
+	if (hostlen == 0)
+		return g_strdup_printf("\"%s\" has no host", v);
+	if (memchr(host, '@', hostlen) != NULL)
+		return g_strdup("must not contain credentials; use user and "
+				"password_file");
+	if (strpbrk(v, " \t\r\n") != NULL)
+		return g_strdup_printf("\"%s\" contains white space", v);
+	return NULL;
+}
+
+char *
+md_conf_check_imap_url(const void *value, void *base)
+{
+	static const char *const schemes[] = { "imap://", "imaps://", NULL };
+
+	(void)base;
+	return check_url(value, schemes);
+}
+
+char *
+md_conf_check_smtp_url(const void *value, void *base)
+{
+	static const char *const schemes[] = { "smtp://", "smtps://", NULL };
+
+	(void)base;
+	return check_url(value, schemes);
+}
+
+/* Reads the secret in PATH as msmtp's check_secure would accept it: a
+ * regular file of ours that group and others cannot touch.  fstat on the
+ * opened file, so that what is checked is what is read. */
+char *
+md_conf_read_secret(const char *path, char **secret_r)
+{
+	char buf[SECRET_MAX + 1];
+	struct stat st;
+	char *reason = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	*secret_r = NULL;
+	/* O_NONBLOCK: a FIFO must not hang the daemon; it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return g_strdup_printf("cannot open %s: %s", path,
+				       g_strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		reason = g_strdup_printf("cannot stat %s: %s", path,
+					 g_strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		reason = g_strdup_printf("%s is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		reason = g_strdup_printf("%s must be owned by the user running "
+					 "maildesk (uid %u)", path,
+					 (unsigned)geteuid());
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		reason = g_strdup_printf("%s is accessible by group or others "
+					 "(mode %04o); run chmod 600 %s", path,
+					 (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	while (len < sizeof(buf) &&
+	       (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			reason = g_strdup_printf("cannot read %s: %s", path,
+						 g_strerror(errno));
+			goto out;
+		}
+		len += n;
+	}
+	if (len > SECRET_MAX) {
+		reason = g_strdup_printf("%s is too large for a password",
+					 path);
+		goto out;
+	}
+	/* echo secret > file leaves one newline, maybe CRLF from Windows. */
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0 || memchr(buf, '\0', len) != NULL) {
+		reason = g_strdup_printf("%s is empty or contains a NUL byte",
+					 path);
+		goto out;
+	}
+	*secret_r = g_strndup(buf, len);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return reason;
+}
+
