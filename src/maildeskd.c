@@ -132,8 +132,6 @@ on_progress(guint done, gpointer data)
 	check_signals(data);
 }
 
-/* Configuration and context ------------------------------------------- */
-
 /* Outbox sender ------------------------------------------------------- */
 
 static gboolean on_outbox(gpointer data);
