@@ -575,9 +575,10 @@ def main():
             "Received: from %s (%s [%s])\r\n\tby mx.desk.example (Postfix) "
             "with ESMTPS id %s\r\n\tfor <%s>; %s" % (
                 r.host, r.host, r.ip, qid, DESK, fmt_date(d1)),
-            "Received: from [10.%d.%d.%d] (unknown [10.0.0.1])\r\n\tby %s "
+            # RFC 5737 documentation addresses: never a real host.
+            "Received: from [198.51.100.%d] (unknown [192.0.2.1])\r\n\tby %s "
             "(Postfix) with ESMTPSA id %X;\r\n\t%s" % (
-                rnd.randrange(256), rnd.randrange(256), rnd.randrange(1, 255),
+                rnd.randrange(1, 255),
                 r.host, rnd.getrandbits(40), fmt_date(d0)),
             "Message-ID: %s" % mid,
             "Date: %s" % fmt_date(d0),

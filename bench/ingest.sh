@@ -28,11 +28,13 @@ shift
 COUNTS=${*:-"1000 20000"}
 MAILDESK=$BUILDDIR/src/maildesk
 BENCH=$(cd "$(dirname "$0")" && pwd)
+SCRIPT=ingest.sh
+# shellcheck source=bench/bench-lib.sh
+. "$BENCH/bench-lib.sh"
 SEED=${SEED:-1}
 MIXES=${MIXES:-"light heavy"}
 CC=${CC:-cc}
 REPEAT=${REPEAT:-3}
-TIME=/usr/bin/time
 
 [ -x "$MAILDESK" ] || { echo "$0: $MAILDESK: not built" >&2; exit 66; }
 for c in $COUNTS $REPEAT; do
@@ -58,7 +60,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { echo "ingest.sh: $*" >&2; }
 
 # --- the ceiling, built once
 log "building bare-ingest"
@@ -91,57 +92,12 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # write_conf RUNDIR: a configuration with the structure of conf/maildesk.conf,
-# everything under RUNDIR; the inbound maildir stays empty.
+# state, an empty inbound maildir and the outbound maildir in RUNDIR.
 write_conf() {
-	mkdir -p "$1/state" "$1/inbox/new" "$1/inbox/cur" "$1/inbox/tmp" \
+	mkdir -p "$1/inbox/new" "$1/inbox/cur" "$1/inbox/tmp" \
 		"$1/outbox/new" "$1/outbox/cur" "$1/outbox/tmp"
-	cat >"$1/maildesk.conf" <<EOF
-# written by bench/ingest.sh
-desk = {
-  name = "Helpdesk";
-  address = "support@desk.example";
-  aliases = [ "helpdesk@desk.example" ];
-  from_name = "Service Desk";
-  timezone = "Europe/Paris";
-  language = "fr";
-  state_dir = "$1/state";
-};
-
-agents = {
-  addresses = [ "alice@desk.example" ];
-  domains = [ "desk.example" ];
-  notify = "agents@desk.example";
-  trusted_authserv_id = "";
-};
-
-upstream = {
-  address = "support@upstream.example";
-  domains = [ "upstream.example" ];
-};
-
-supervisors = [ "chief@desk.example" ];
-
-inbound = (
-  { type = "maildir"; path = "$1/inbox"; after = "move"; }
-);
-
-outbound = { type = "maildir"; path = "$1/outbox"; };
-
-autoreply = { per_sender_per_day = 5; };
-
-lifecycle = {
-  workdays = [ "mon", "tue", "wed", "thu", "fri" ];
-  holidays = "FR";
-  extra_holidays = [ "2026-12-24" ];
-  remind_after = [ 2, 4 ];
-  close_after = 5;
-  reopen_within = 30;
-};
-
-escalation = { digest_at = "08:30"; stale_after = 8; };
-
-limits = { max_message_size = 26214400; };
-EOF
+	bench_conf "$1" "{ type = \"maildir\"; path = \"$1/inbox\"; after = \"move\"; }" \
+		"{ type = \"maildir\"; path = \"$1/outbox\"; }"
 }
 
 # --- the machine
