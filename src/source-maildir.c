@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,14 +39,32 @@ compare_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* True if ENT in DIR is a regular file: d_type says so without a stat
+ * per file (a maildir can hold thousands), except on file systems that
+ * leave it unknown. */
+static bool
+is_regular(const char *dir, const struct dirent *ent)
+{
+	struct stat st;
+	char *full;
+	bool regular;
+
+	if (ent->d_type != DT_UNKNOWN)
+		return ent->d_type == DT_REG;
+	full = g_build_filename(dir, ent->d_name, NULL);
+	regular = stat(full, &st) == 0 && S_ISREG(st.st_mode);
+	g_free(full);
+	return regular;
+}
+
 /* Appends the regular files of PATH/SUB (SUB may be "") to NAMES. */
 static bool
 list_dir(const char *path, const char *sub, GPtrArray *names,
 	 GError **error)
 {
 	char *dir = g_build_filename(path, sub, NULL);
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
+	DIR *d = opendir(dir);
+	struct dirent *ent;
 
 	if (d == NULL) {
 		g_set_error(error, MD_ERROR, MD_ERROR_IO,
@@ -54,17 +73,12 @@ list_dir(const char *path, const char *sub, GPtrArray *names,
 		g_free(dir);
 		return false;
 	}
-	while ((name = g_dir_read_name(d)) != NULL) {
-		char *rel = g_build_filename(sub, name, NULL);
-		char *full = g_build_filename(path, rel, NULL);
-
-		if (name[0] != '.' &&
-		    g_file_test(full, G_FILE_TEST_IS_REGULAR))
-			g_ptr_array_add(names, g_steal_pointer(&rel));
-		g_free(rel);
-		g_free(full);
-	}
-	g_dir_close(d);
+	while ((ent = readdir(d)) != NULL)
+		if (ent->d_name[0] != '.' && is_regular(dir, ent))
+			g_ptr_array_add(names, g_build_filename(sub,
+								ent->d_name,
+								NULL));
+	closedir(d);
 	g_free(dir);
 	return true;
 }
