@@ -4,7 +4,7 @@
 # every message is stored exactly once and moved exactly once.
 . "$MD_SRCDIR/tests/integration/lib.sh"
 . "$MD_SRCDIR/tests/integration/dovecot.sh"
-plan 10
+plan 14
 cd "$WORK" || exit 1
 cleanup() {
 	[ -f d.pid ] && kill "$(cat d.pid)" 2> /dev/null
@@ -59,4 +59,24 @@ ok $? "after SIGHUP with the right password the mail is taken"
 kill -0 "$(cat d.pid)"
 ok $? "the daemon never stopped"
 kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
+
+# A server without MOVE (older Exchange, many hosted IMAP servers): the
+# source falls back to UID COPY, \Deleted and UID EXPUNGE of exactly its
+# own UIDs.  Dovecot is told to announce no MOVE.
+dovecot_stop keep
+echo 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ UIDPLUS' >> "$DOVECOT_CONF"
+dovecot_launch
+for i in 101 102 103; do
+	printf 'From: user%d@example.org\nTo: support@desk.example\nSubject: demande %d\nMessage-ID: <fault-%d@example.org>\n\nbonjour\n' \
+		$i $i $i > m$i.eml
+	dovecot_deliver desk m$i.eml
+done
+"$MAILDESKD" -c maildesk.conf --once -v 2> log3
+ok $? "maildeskd --once against a server without MOVE"
+grep 'connected' log3 | grep -qv 'MOVE'
+ok $? "the source saw no MOVE capability"
+is "$(mailbox_count desk INBOX) $(mailbox_count desk Done)" "0 $((N + 4))" \
+   "the messages were copied to Done and expunged from the INBOX"
+is "$(sql $DB "select count(*) from messages where message_id in ('fault-101@example.org', 'fault-102@example.org', 'fault-103@example.org')")" 3 \
+   "each stored once"
 done_testing
