@@ -14,17 +14,25 @@
 #include "pipeline.h"
 #include "source.h"
 
-/* Reads all of FD; stops one byte past LIMIT (the pipeline quarantines
- * oversize mail, and needs no more to know it is too large). */
+/* Mail up to this many times max_message_size is kept whole (in the
+ * quarantine, since it is over the limit); beyond, only its head is kept
+ * and the MTA is told to bounce it, so that its sender knows. */
+#define KEEP_FACTOR 4
+
+/* Reads FD to the end, keeping at most CEILING + 1 bytes; *CUT_R says if
+ * more came (the rest is read and dropped so that the MTA's write does not
+ * fail with EPIPE). */
 static GBytes *
-read_all(int fd, gint64 limit, GError **error)
+read_all(int fd, gint64 ceiling, bool *cut_r, GError **error)
 {
 	GByteArray *buf = g_byte_array_new();
 	guint8 chunk[65536];
 	ssize_t n;
 
-	while ((gint64)buf->len <= limit &&
-	       (n = read(fd, chunk, sizeof(chunk))) != 0) {
+	*cut_r = false;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
 			g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
 				    "cannot read standard input: %s",
@@ -32,11 +40,11 @@ read_all(int fd, gint64 limit, GError **error)
 			g_byte_array_unref(buf);
 			return NULL;
 		}
-		g_byte_array_append(buf, chunk, n);
+		if ((gint64)buf->len > ceiling)
+			*cut_r = true;
+		else
+			g_byte_array_append(buf, chunk, n);
 	}
-	/* Drain the rest so the MTA's write does not fail with EPIPE. */
-	while ((gint64)buf->len > limit && read(fd, chunk, sizeof(chunk)) > 0)
-		;
 	return g_byte_array_free_to_bytes(buf);
 }
 
@@ -48,6 +56,8 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	GPtrArray *batch = NULL;
 	GError *error = NULL;
 	GBytes *raw;
+	gsize size = 0;
+	bool cut = false;
 	int rc = EX_OK;
 	(void)argv;
 
@@ -57,13 +67,22 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);
-	raw = read_all(STDIN_FILENO, ctx.conf->max_message_size, &error);
+	raw = read_all(STDIN_FILENO,
+		       KEEP_FACTOR * ctx.conf->max_message_size, &cut, &error);
 	if (raw == NULL)
 		goto fail;
+	size = g_bytes_get_size(raw);
 	batch = g_ptr_array_new_with_free_func(md_source_item_free);
 	g_ptr_array_add(batch, md_source_item_new("stdin", 0, raw));
 	if (!md_pipeline_batch(&ctx, "deliver", batch, &stats, &error))
 		goto fail;
+	if (cut) {
+		/* EX_DATAERR: Postfix bounces it to its sender. */
+		g_set_error(&error, MD_ERROR, MD_ERROR_DATA,
+			    "message larger than %zu bytes refused; its first "
+			    "%zu bytes are kept in the quarantine", size, size);
+		goto fail;
+	}
 	goto out;
 fail:
 	rc = md_cli_fail(g_steal_pointer(&error));

@@ -386,6 +386,13 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 	bool dup = false, ok = false;
 
 	in.raw = g_bytes_get_data(item->raw, &in.len);
+	if (!md_msg_parse(in.raw, in.len, &in.msg, &local)) {
+		ok = set_aside(ctx, &in, local->message, stats, error);
+		goto out;
+	}
+	in.hash = g_strdup(in.msg->body_hash);
+	/* Parsed all the same: its Message-ID keeps two different large
+	 * mails with the same attachment apart in the quarantine. */
 	if ((gint64)in.len > ctx->conf->max_message_size) {
 		char *reason = g_strdup_printf("too large: %zu bytes, limit "
 					       "%" G_GINT64_FORMAT, in.len,
@@ -395,11 +402,6 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 		g_free(reason);
 		goto out;
 	}
-	if (!md_msg_parse(in.raw, in.len, &in.msg, &local)) {
-		ok = set_aside(ctx, &in, local->message, stats, error);
-		goto out;
-	}
-	in.hash = g_strdup(in.msg->body_hash);
 	if (aside != NULL) {
 		ok = set_aside(ctx, &in, aside, stats, error);
 		goto out;

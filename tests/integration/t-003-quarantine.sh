@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bad input gets a clear reason and loses nothing: the raw bytes are kept.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 16
+plan 20
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 sed -i 's/max_message_size = 26214400/max_message_size = 200000/' maildesk.conf
@@ -43,6 +43,20 @@ is "$(sql $DB "select instr(text, 'caf') > 0 from messages where source = 'inges
 ok $? "list --quarantine --json shows each with a reason"
 "$MAILDESK" -c maildesk.conf ingest bad > out2 2>&1
 is "$(cut -d, -f3 out2)" " 0 quarantined" "a second ingest quarantines nothing twice"
+
+# deliver: an oversize mail is kept whole; one beyond four times the limit
+# is bounced by the MTA (exit 65) and its head kept for the admin.
+{ sed 's/^Message-ID: <big@example.org>$/Message-ID: <big2@example.org>/' bad/03-oversize; echo more; } > big2
+"$MAILDESK" -c maildesk.conf deliver < big2
+ok $? "deliver of an oversize mail exits 0"
+sql $DB "select writefile('back2', r.data) from quarantine q join raw r on r.id = q.raw where q.source = 'deliver:stdin'" > /dev/null
+cmp_file back2 big2 "and keeps it whole in the quarantine"
+{ printf 'From: huge@example.org\nSubject: huge\nMessage-ID: <huge@example.org>\n\n'
+  head -c 1000000 /dev/zero | tr '\0' 'y'; } > huge
+"$MAILDESK" -c maildesk.conf deliver < huge 2> huge.err
+is $? 65 "a mail beyond four times the limit exits 65 (the MTA bounces it)"
+is "$(sql $DB "select length(r.data) > 800000 from quarantine q join raw r on r.id = q.raw where q.message_id = 'huge@example.org' and q.source = 'deliver:stdin' order by q.id desc limit 1")" 1 \
+   "and its head is kept in the quarantine"
 
 # A mail found at fault after its rows were written (fault injection):
 # the batch is rolled back and run again with that mail put aside; the
