@@ -43,5 +43,7 @@ int md_cmd_send(struct md_cli *cli, int argc, char **argv);
 int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
 /* reply, resolve, close, reopen, escalate: ticket state changes. */
 int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
+/* reply, escalate: what an agent does by mail. */
+int md_cmd_agent(struct md_cli *cli, int argc, char **argv);
 
 #endif

@@ -1115,3 +1115,14 @@ md_conf_find(const char *path, struct md_conf **conf_r, GError **error)
 	g_free(cwd);
 	return ok;
 }
+
+GPtrArray *
+md_conf_desk_addresses(const struct md_conf *conf)
+{
+	GPtrArray *list = g_ptr_array_new();
+
+	g_ptr_array_add(list, conf->desk_address);
+	for (guint i = 0; i < conf->desk_aliases->len; i++)
+		g_ptr_array_add(list, g_ptr_array_index(conf->desk_aliases, i));
+	return list;
+}

@@ -132,6 +132,10 @@ bool md_conf_find(const char *path, struct md_conf **conf_r, GError **error);
 /* Accepts NULL. */
 void md_conf_free(struct md_conf *conf);
 
+/* The desk address and its aliases, borrowed from CONF (the array is the
+ * caller's: g_ptr_array_unref). */
+GPtrArray *md_conf_desk_addresses(const struct md_conf *conf);
+
 /* True if ADDR (lowercased addr-spec) is the desk address or an alias. */
 bool md_conf_is_desk(const struct md_conf *conf, const char *addr);
 

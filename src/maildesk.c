@@ -31,6 +31,8 @@ static const struct {
 	{ "resolve", md_cmd_ticket, "resolve N" },
 	{ "close", md_cmd_ticket, "close N" },
 	{ "reopen", md_cmd_ticket, "reopen N" },
+	{ "reply", md_cmd_agent, "reply N < ANSWER" },
+	{ "escalate", md_cmd_agent, "escalate N [--note TEXT]" },
 };
 
 static int

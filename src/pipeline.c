@@ -260,7 +260,7 @@ static void
 decide(struct md_ctx *ctx, struct inbound *in)
 {
 	const struct md_conf *conf = ctx->conf;
-	GPtrArray *desk = g_ptr_array_new();
+	GPtrArray *desk = md_conf_desk_addresses(conf);
 	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
 	struct md_event ev = {
 		.role = in->role, .new_ticket = in->new_ticket,
@@ -270,9 +270,6 @@ decide(struct md_ctx *ctx, struct inbound *in)
 		.upstream = conf->upstream_address, .body = in->msg->new_text,
 	};
 
-	g_ptr_array_add(desk, conf->desk_address);
-	for (guint i = 0; i < conf->desk_aliases->len; i++)
-		g_ptr_array_add(desk, g_ptr_array_index(conf->desk_aliases, i));
 	in->intents = g_ptr_array_new_with_free_func(md_intent_free);
 	md_lifecycle_apply(&in->ticket, &ev, md_clock_now(&ctx->clock),
 			   conf->agents_notify, desk, in->intents);

@@ -4,7 +4,7 @@
 # binaries, and LeakSanitizer already fails any of them that leaks, so
 # there the same commands simply run.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 9
+plan 11
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 if [ "${MD_SANITIZERS:-no}" = yes ]; then
@@ -35,6 +35,10 @@ run "$MAILDESK" -c maildesk.conf $NOW send > /dev/null
 ok $? "send (maildir transport): $how"
 run "$MAILDESK" -c maildesk.conf $NOW close 2 > /dev/null
 ok $? "close: $how"
+printf 'Bonjour,\nc est fait.\n' | run "$MAILDESK" -c maildesk.conf $NOW reply 1 > /dev/null
+ok $? "reply: $how"
+run "$MAILDESK" -c maildesk.conf $NOW escalate 3 --note "voir" > /dev/null
+ok $? "escalate: $how"
 sed 's/  name = "Helpdesk";/  nmae = 1;/' maildesk.conf > bad.conf
 run "$MAILDESK" -c bad.conf check-config 2> /dev/null
 is $? 78 "check-config with errors: $how"

@@ -1,0 +1,194 @@
+/* cmd-agent.c: reply N and escalate N from the command line.
+ *
+ * What an agent does by mail, for agents and scripts at the desk's
+ * machine: `reply N` takes the answer on standard input and relays it to
+ * the requester's side (commands such as #resolve at its top work as in a
+ * mail); `escalate N [--note TEXT]` forwards the thread to upstream.  Both
+ * run the same lifecycle and outbox as the pipeline, in one transaction.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "db.h"
+#include "error.h"
+#include "lifecycle.h"
+#include "msg.h"
+#include "outbox.h"
+#include "store.h"
+#include "tag.h"
+
+static char *
+read_stdin(GError **error)
+{
+	GString *text = g_string_new(NULL);
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_set_error(error, MD_ERROR, MD_ERROR_IO,
+				    "cannot read standard input: %s",
+				    g_strerror(errno));
+			g_string_free(text, TRUE);
+			return NULL;
+		}
+		g_string_append_len(text, buf, n);
+	}
+	if (text->len == 0 || !g_utf8_validate(text->str, text->len, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "the answer on standard input is %s",
+			    text->len == 0 ? "empty" : "not UTF-8");
+		g_string_free(text, TRUE);
+		return NULL;
+	}
+	return g_string_free(text, FALSE);
+}
+
+/* The agent's answer as a parsed message from the desk, so that the relay
+ * is composed exactly as for an answer that came by mail. */
+static bool
+answer_msg(const struct md_ctx *ctx, const struct md_ticket *t,
+	   const char *text, struct md_msg **msg_r, GError **error)
+{
+	char *subject = md_tag_subject(ctx->conf->desk_name, t->id, t->subject);
+	char *raw = g_strdup_printf("From: <%s>\nSubject: %s\nMIME-Version: "
+				    "1.0\nContent-Type: text/plain; "
+				    "charset=utf-8\n\n%s",
+				    ctx->conf->desk_address, subject, text);
+	bool ok = md_msg_parse(raw, strlen(raw), msg_r, error);
+
+	g_free(raw);
+	g_free(subject);
+	return ok;
+}
+
+static bool
+act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
+    GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *none = g_ptr_array_new();
+	GPtrArray *desk = md_conf_desk_addresses(conf);
+	GPtrArray *intents = g_ptr_array_new_with_free_func(md_intent_free);
+	struct md_ticket t = { 0 };
+	struct md_msg *answer = NULL;
+	gint64 now = md_clock_now(&ctx->clock);
+	char *body = NULL;
+	bool found = false, ok = false;
+
+	if (!md_db_begin(ctx->db, error))
+		goto out;
+	if (!md_store_ticket_get(ctx->db, id, &t, &found, error))
+		goto out;
+	if (!found) {
+		g_set_error(error, MD_ERROR, MD_ERROR_NOTFOUND,
+			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
+		goto out;
+	}
+	if (!md_store_participants(ctx->db, id, parts, error))
+		goto out;
+	/* An escalation is internal: upstream gets the thread, the
+	 * requester's side no relay of a note meant for upstream. */
+	body = escalate ? g_strdup_printf("#internal\n#escalate %s",
+					  text != NULL ? text : "")
+			: g_strdup(text);
+	if (!escalate && !answer_msg(ctx, &t, text, &answer, error))
+		goto out;
+	struct md_event ev = {
+		.role = MD_ROLE_AGENT, .from = conf->desk_address,
+		.to = none, .cc = none, .participants = parts,
+		.upstream = conf->upstream_address, .body = body,
+	};
+	md_lifecycle_apply(&t, &ev, now, NULL, desk, intents);
+	if (!md_store_ticket_update(ctx->db, &t, error) ||
+	    !md_store_event(ctx->db, id, now, escalate
+			    ? "escalated from the command line"
+			    : "answered from the command line", error))
+		goto out;
+	for (guint i = 0; i < intents->len; i++) {
+		const struct md_intent *in = g_ptr_array_index(intents, i);
+		bool queued;
+
+		if (!md_outbox_queue(ctx, &t, answer, in, &queued, error))
+			goto out;
+		printf("ticket %" G_GINT64_FORMAT ": %s queued for %s\n", id,
+		       md_intent_kind_name(in->kind),
+		       (char *)g_ptr_array_index(in->to, 0));
+	}
+	ok = md_db_commit(ctx->db, error);
+out:
+	if (!ok)
+		md_db_rollback(ctx->db);
+	md_msg_free(answer);
+	md_ticket_clear(&t);
+	g_free(body);
+	g_ptr_array_unref(intents);
+	g_ptr_array_unref(desk);
+	g_ptr_array_unref(none);
+	g_ptr_array_unref(parts);
+	return ok;
+}
+
+int
+md_cmd_agent(struct md_cli *cli, int argc, char **argv)
+{
+	bool escalate = strcmp(argv[0], "escalate") == 0;
+	struct md_ctx ctx = { 0 };
+	const char *note = NULL;
+	char *text = NULL;
+	GError *error = NULL;
+	gint64 id = 0;
+	bool exists = false;
+	int rc = EX_OK;
+
+	for (int i = 1; i < argc; i++) {
+		if (escalate && strcmp(argv[i], "--note") == 0 && i + 1 < argc)
+			note = argv[++i];
+		else if (id == 0)
+			id = g_ascii_strtoll(argv[i], NULL, 10);
+		else
+			id = -1;
+	}
+	if (id <= 0) {
+		fprintf(stderr, escalate
+			? "usage: maildesk escalate N [--note TEXT]\n"
+			: "usage: maildesk reply N < ANSWER\n");
+		return EX_USAGE;
+	}
+	if (!md_cli_open(cli, &ctx, &error))
+		return md_cli_fail(error);
+	if (escalate && ctx.conf->upstream_address == NULL) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_CONFIG,
+			    "%s: upstream.address is not set: nowhere to "
+			    "escalate to", ctx.conf->file);
+		goto fail;
+	}
+	/* Named first, before waiting on standard input. */
+	if (!md_store_ticket_exists(ctx.db, id, &exists, &error))
+		goto fail;
+	if (!exists) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_NOTFOUND,
+			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
+		goto fail;
+	}
+	if (!escalate && (text = read_stdin(&error)) == NULL)
+		goto fail;
+	if (act(&ctx, id, escalate, escalate ? note : text, &error))
+		goto out;
+fail:
+	rc = md_cli_fail(g_steal_pointer(&error));
+out:
+	g_free(text);
+	md_ctx_clear(&ctx);
+	return rc;
+}

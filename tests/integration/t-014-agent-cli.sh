@@ -1,0 +1,51 @@
+#!/bin/sh
+# maildesk reply N and escalate N: an agent's answer and an escalation
+# from the command line, through the same lifecycle and outbox as by mail.
+. "$MD_SRCDIR/tests/integration/lib.sh"
+plan 13
+cd "$WORK" || exit 1
+write_conf maildesk.conf
+DB=var/maildesk.db
+F=$MD_SRCDIR/maildir-fixtures/new
+NOW=--now=2026-11-23T10:00:00+01:00
+"$MAILDESK" -c maildesk.conf $NOW deliver < "$F/1764000003.M3P1.fixture" || exit 1
+
+printf 'Bonjour,\n\nle portail est de nouveau accessible.\n\nAlice\n' |
+	"$MAILDESK" -c maildesk.conf $NOW reply 1 > reply.out
+ok $? "reply exits 0"
+is "$(sql $DB "select status from tickets where id = 1")" pending "the ticket waits for the requester"
+is "$(sql $DB "select to_addrs || ' / ' || cc_addrs from messages where kind = 'relay'")" \
+   "jerome.faure@mairie-exemple.fr / sophie.bernard@mairie-exemple.fr" \
+   "relayed to the requester, the colleague in copy"
+sql $DB "select writefile('relay.eml', r.data) from messages m join raw r on r.id = m.raw where m.kind = 'relay'" > /dev/null
+/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open("relay.eml", "rb"), policy=email.policy.default)
+sys.exit(0 if "de nouveau accessible" in m.get_content() and m["Subject"].startswith("[Helpdesk #1] ") and m["Auto-Submitted"] is None else 1)'
+ok $? "the answer's text, the tag in the subject, not an auto-reply"
+
+printf '#resolve\nC est reparti.\n' | "$MAILDESK" -c maildesk.conf $NOW reply 1 > /dev/null
+is "$(sql $DB "select status from tickets where id = 1")" resolved "commands at the top of an answer work as by mail"
+
+"$MAILDESK" -c maildesk.conf $NOW escalate 1 --note "Erreur 500 sur le portail depuis ce matin" > esc.out
+ok $? "escalate exits 0"
+is "$(sql $DB "select status || ' ' || escalated from tickets where id = 1")" "escalated 1" "the ticket is escalated"
+is "$(sql $DB "select to_addrs from messages where kind = 'escalation'")" "support@upstream.example" \
+   "the thread goes to upstream"
+sql $DB "select writefile('esc.eml', r.data) from messages m join raw r on r.id = m.raw where m.kind = 'escalation'" > /dev/null
+/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open("esc.eml", "rb"), policy=email.policy.default)
+parts = [p.get_content_type() for p in m.iter_parts()]
+text = next(m.iter_parts()).get_content()
+ok = parts == ["text/plain", "message/rfc822"] and "Erreur 500" in text and m["Reply-To"].addresses[0].addr_spec == "support@desk.example"
+sys.exit(0 if ok else 1)'
+ok $? "with the note, the requester's mail attached, and the desk as Reply-To"
+is "$(sql $DB "select count(*) from messages where kind = 'relay'")" 2 "no relay of the escalation note to the requester"
+
+"$MAILDESK" -c maildesk.conf reply 99 < /dev/null 2> missing.err
+is $? 66 "reply to a missing ticket exits 66"
+printf '' | "$MAILDESK" -c maildesk.conf reply 1 2> empty.err
+is $? 64 "an empty answer is refused"
+sed '/^upstream = {/,/^};/d' maildesk.conf > noup.conf
+"$MAILDESK" -c noup.conf escalate 1 2> noup.err
+is $? 78 "escalate without upstream.address exits 78"
+done_testing
