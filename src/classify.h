@@ -12,9 +12,19 @@ struct md_conf;
 /* The role of FROM before the ticket is known: DESK for our own mail,
  * AUTOMATED for machines (checked before agents, so that an agent's
  * out-of-office is never taken for an answer), AGENT, UPSTREAM, else
- * REQUESTER. */
+ * REQUESTER.  When agents.trusted_authserv_id is set, an agent's address
+ * is an AGENT only if AUTH_RESULTS authenticate it (spec 6); otherwise it
+ * is treated as anyone else's. */
 enum md_role md_classify_sender(const struct md_conf *conf, const char *from,
+				const GPtrArray *auth_results,
 				const struct md_loop_verdict *verdict);
+
+/* RFC 8601: true if one of AUTH_RESULTS (Authentication-Results values)
+ * written by AUTHSERV_ID shows dkim=pass for FROM's domain (header.d or
+ * header.i) or spf=pass for it (smtp.mailfrom).  Values of other servers
+ * are ignored: anyone can write one. */
+bool md_classify_authenticated(const GPtrArray *auth_results,
+			       const char *authserv_id, const char *from);
 
 /* Refines a REQUESTER role on a known ticket: REQUESTER if FROM is its
  * requester, PARTICIPANT if on the thread, else STRANGER. */

@@ -341,7 +341,8 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		return false;
 	/* Step 3: who wrote it. */
 	in->verdict = md_loop_check(in->msg, conf, ctx->secret);
-	in->role = md_classify_sender(conf, in->msg->from, &in->verdict);
+	in->role = md_classify_sender(conf, in->msg->from,
+				      in->msg->auth_results, &in->verdict);
 	/* Step 4: which ticket. */
 	if (!thread(ctx, in, error))
 		return false;

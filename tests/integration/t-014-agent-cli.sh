@@ -2,7 +2,7 @@
 # maildesk reply N and escalate N: an agent's answer and an escalation
 # from the command line, through the same lifecycle and outbox as by mail.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 13
+plan 16
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 DB=var/maildesk.db
@@ -48,4 +48,24 @@ is $? 64 "an empty answer is refused"
 sed '/^upstream = {/,/^};/d' maildesk.conf > noup.conf
 "$MAILDESK" -c noup.conf escalate 1 2> noup.err
 is $? 78 "escalate without upstream.address exits 78"
+
+# agents.trusted_authserv_id: an agent's command counts only with DKIM or
+# SPF pass from that server; a forged agent address is anyone else.
+mkdir auth
+sed 's/trusted_authserv_id = "";/trusted_authserv_id = "mx.desk.example";/' maildesk.conf > auth/maildesk.conf
+ADB=auth/var/maildesk.db
+"$MAILDESK" -c auth/maildesk.conf $NOW deliver < "$F/1764000001.M1P1.fixture" || exit 1
+agent_mail() { # agent_mail ID [AUTH-RESULTS]
+	[ -n "${2:-}" ] && printf 'Authentication-Results: %s\n' "$2"
+	printf 'From: Alice <alice@desk.example>\nTo: support@desk.example\nSubject: Re: [Helpdesk #1] mot de passe\nMessage-ID: <%s@desk.example>\n\n#close\nC est fait.\n' "$1"
+}
+agent_mail forged | "$MAILDESK" -c auth/maildesk.conf $NOW deliver
+is "$(sql $ADB "select status from tickets where id = 1")" open \
+   "an unauthenticated #close from an agent's address is not obeyed"
+is "$(sql $ADB "select linked from tickets where id = 2")" 1 \
+   "the forged mail opens a ticket of its own, linked, as a stranger's would"
+agent_mail real "mx.desk.example; dkim=pass header.d=desk.example header.s=s1; spf=pass smtp.mailfrom=alice@desk.example" |
+	"$MAILDESK" -c auth/maildesk.conf $NOW deliver
+is "$(sql $ADB "select status from tickets where id = 1")" closed \
+   "with DKIM pass from the trusted server, the command is obeyed"
 done_testing
