@@ -14,7 +14,10 @@ static const char *const role_names[] = {
 	"stranger",
 };
 static const char *const intent_names[] = {
-	"ack", "notify", "relay", "escalation",
+	"ack", "notify", "relay", "escalation", "escalation",
+};
+static const char *const template_names[] = {
+	"ack", "notify", "relay", "escalation", "escalated",
 };
 
 const char *
@@ -44,6 +47,12 @@ const char *
 md_intent_kind_name(enum md_intent_kind kind)
 {
 	return intent_names[kind];
+}
+
+const char *
+md_intent_template_name(enum md_intent_kind kind)
+{
+	return template_names[kind];
 }
 
 static struct md_intent *
@@ -225,6 +234,17 @@ agent_writes(struct md_ticket *t, const struct md_event *ev,
 		in->note = g_steal_pointer(&cmd.escalate_note);
 		t->state = MD_STATE_ESCALATED;
 		t->escalated = true;
+		/* Spec 6: the requester is told.  A relayed answer already
+		 * does it in the agent's words; otherwise, a notice. */
+		if (cmd.internal) {
+			struct md_intent *notice =
+				intent_new(MD_INTENT_ESCALATED, intents);
+
+			relay_to(t, ev, desk_addrs, notice);
+			if (notice->to->len == 0)
+				md_intent_free(g_ptr_array_steal_index(
+					intents, intents->len - 1));
+		}
 	}
 	if (cmd.assign != NULL) {
 		g_free(t->assignee);

@@ -33,6 +33,7 @@ enum md_intent_kind {
 	MD_INTENT_NOTIFY,	/* to agents.notify */
 	MD_INTENT_RELAY,	/* the desk's answer to requester and CCs */
 	MD_INTENT_ESCALATION,	/* the thread to upstream */
+	MD_INTENT_ESCALATED,	/* the requester's side told of it */
 };
 
 struct md_ticket {
@@ -75,7 +76,10 @@ struct md_intent {
 const char *md_state_name(enum md_state state);
 bool md_state_parse(const char *name, enum md_state *state_r);
 const char *md_role_name(enum md_role role);
+/* The kind of the mail as spec 7b names it ("escalation" for both the
+ * forward and the notice), and the template it is written from. */
 const char *md_intent_kind_name(enum md_intent_kind kind);
+const char *md_intent_template_name(enum md_intent_kind kind);
 
 /* Applies EV to T (changing its state, updated, escalated, upstream_ref,
  * assignee) and appends the outgoing mails it causes to INTENTS (struct

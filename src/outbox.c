@@ -155,7 +155,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		bool *queued_r, GError **error)
 {
 	const struct md_conf *conf = ctx->conf;
-	const char *kind = md_intent_kind_name(in->kind), *tmpl;
+	const char *kind = md_intent_template_name(in->kind), *tmpl;
 	bool automatic = in->kind == MD_INTENT_ACK, allowed = true;
 	GHashTable *vars = NULL;
 	GPtrArray *attach = NULL;

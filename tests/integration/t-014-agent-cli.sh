@@ -2,7 +2,7 @@
 # maildesk reply N and escalate N: an agent's answer and an escalation
 # from the command line, through the same lifecycle and outbox as by mail.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 16
+plan 17
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 DB=var/maildesk.db
@@ -29,9 +29,15 @@ is "$(sql $DB "select status from tickets where id = 1")" resolved "commands at 
 "$MAILDESK" -c maildesk.conf $NOW escalate 1 --note "Erreur 500 sur le portail depuis ce matin" > esc.out
 ok $? "escalate exits 0"
 is "$(sql $DB "select status || ' ' || escalated from tickets where id = 1")" "escalated 1" "the ticket is escalated"
-is "$(sql $DB "select to_addrs from messages where kind = 'escalation'")" "support@upstream.example" \
-   "the thread goes to upstream"
-sql $DB "select writefile('esc.eml', r.data) from messages m join raw r on r.id = m.raw where m.kind = 'escalation'" > /dev/null
+is "$(sql $DB "select to_addrs from messages where kind = 'escalation' order by id")" "support@upstream.example
+jerome.faure@mairie-exemple.fr" "the thread goes to upstream, and the requester is told"
+sql $DB "select writefile('notice.eml', r.data) from messages m join raw r on r.id = m.raw where m.kind = 'escalation' and m.to_addrs like 'jerome%'" > /dev/null
+/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open("notice.eml", "rb"), policy=email.policy.default)
+text = m.get_content()
+sys.exit(0 if "transmise" in text and "Erreur 500" not in text and m["Subject"].startswith("[Helpdesk #1] ") else 1)'
+ok $? "in the French notice, without the note meant for upstream"
+sql $DB "select writefile('esc.eml', r.data) from messages m join raw r on r.id = m.raw where m.kind = 'escalation' and m.to_addrs = 'support@upstream.example'" > /dev/null
 /usr/bin/python3 -c 'import email, email.policy, sys
 m = email.message_from_binary_file(open("esc.eml", "rb"), policy=email.policy.default)
 parts = [p.get_content_type() for p in m.iter_parts()]

@@ -378,7 +378,8 @@ static const struct lc_case lc_cases[] = {
 	{ .name = "agent/escalate-internal", .state = OPEN,
 	  .role = MD_ROLE_AGENT, .body = "#internal\n#escalate voir PJ",
 	  .ticket = "escalated escalated",
-	  .intents = "escalation to=" UPSTREAM " note=voir PJ" },
+	  .intents = "escalation to=" UPSTREAM " note=voir PJ; "
+		     "escalation to=" REQ },
 	{ .name = "agent/assign", .state = OPEN, .role = MD_ROLE_AGENT,
 	  .body = "#assign bob@desk.example\nBob s'en occupe.",
 	  .ticket = "pending answered assignee=bob@desk.example",
@@ -668,6 +669,12 @@ test_state_names(void)
 	g_assert_cmpstr(md_role_name(MD_ROLE_UPSTREAM), ==, "upstream");
 	g_assert_cmpstr(md_intent_kind_name(MD_INTENT_ESCALATION), ==,
 			"escalation");
+	/* the notice to the requester is an escalation mail too (spec 7b
+	 * kinds), written from its own template */
+	g_assert_cmpstr(md_intent_kind_name(MD_INTENT_ESCALATED), ==,
+			"escalation");
+	g_assert_cmpstr(md_intent_template_name(MD_INTENT_ESCALATED), ==,
+			"escalated");
 }
 
 #define ADD_TABLE(prefix, table, fn) \
