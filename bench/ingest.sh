@@ -70,21 +70,6 @@ if ! $CC -O2 "$BENCH/bare-ingest.c" $(pkg-config --cflags --libs gmime-3.0 sqlit
 	exit 70
 fi
 
-now_ns() { date +%s%N; }
-
-# run LOG CMD...: runs CMD under /usr/bin/time; sets ELAPSED (s), RSS (KiB), RC.
-run() {
-	_log=$1
-	shift
-	sync
-	_t0=$(now_ns)
-	"$TIME" -f '%e %M' -o "$_log.time" "$@" >"$_log" 2>&1
-	RC=$?
-	_t1=$(now_ns)
-	ELAPSED=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	RSS=$(awk 'END { print $2 }' "$_log.time" 2>/dev/null)
-	[ -n "$RSS" ] || RSS=0
-}
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 # median N...: the middle value (the lower middle for an even count)
@@ -156,7 +141,7 @@ for mix in $MIXES; do
 			md=$run_dir/md-$r
 			write_conf "$md"
 			log "$mix $count: maildesk ingest ($r/$REPEAT)"
-			run "$run_dir/maildesk-$r.log" "$MAILDESK" -c "$md/maildesk.conf" \
+			bench_run "$run_dir/maildesk-$r.log" "$MAILDESK" -c "$md/maildesk.conf" \
 				ingest "$corpus"
 			if [ "$RC" -ne 0 ]; then
 				log "$mix $count: maildesk exited with $RC; its output:"
@@ -203,7 +188,7 @@ for mix in $MIXES; do
 		r=1
 		while [ "$r" -le "$REPEAT" ]; do
 			log "$mix $count: bare-ingest ($r/$REPEAT)"
-			run "$run_dir/bare-$r.log" "$WORK/bare-ingest" "$corpus" "$run_dir/bare.db"
+			bench_run "$run_dir/bare-$r.log" "$WORK/bare-ingest" "$corpus" "$run_dir/bare.db"
 			if [ "$RC" -ne 0 ]; then
 				log "$mix $count: bare-ingest exited with $RC:"
 				cat "$run_dir/bare-$r.log" >&2

@@ -78,7 +78,6 @@ act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
 	const struct md_conf *conf = ctx->conf;
 	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *none = g_ptr_array_new();
-	GPtrArray *desk = md_conf_desk_addresses(conf);
 	GPtrArray *intents = g_ptr_array_new_with_free_func(md_intent_free);
 	struct md_ticket t = { 0 };
 	struct md_msg *answer = NULL;
@@ -109,7 +108,7 @@ act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
 		.to = none, .cc = none, .participants = parts,
 		.upstream = conf->upstream_address, .body = body,
 	};
-	md_lifecycle_apply(&t, &ev, now, NULL, desk, intents);
+	md_lifecycle_apply(&t, &ev, now, NULL, ctx->desk_addrs, intents);
 	if (!md_store_ticket_update(ctx->db, &t, error) ||
 	    !md_store_event(ctx->db, id, now, escalate
 			    ? "escalated from the command line"
@@ -133,7 +132,6 @@ out:
 	md_ticket_clear(&t);
 	g_free(body);
 	g_ptr_array_unref(intents);
-	g_ptr_array_unref(desk);
 	g_ptr_array_unref(none);
 	g_ptr_array_unref(parts);
 	return ok;

@@ -34,6 +34,8 @@ md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
 		goto out;
 	ctx->templates = md_templates_new(ctx->conf->templates_dir,
 					  ctx->conf->language);
+	ctx->desk_addrs = md_conf_desk_addresses(ctx->conf);
+	ctx->poison_subject = g_getenv("MAILDESK_TEST_POISON_SUBJECT");
 	ok = true;
 out:
 	g_free(path);
@@ -43,6 +45,7 @@ out:
 void
 md_ctx_clear(struct md_ctx *ctx)
 {
+	g_clear_pointer(&ctx->desk_addrs, g_ptr_array_unref);
 	md_templates_free(ctx->templates);
 	g_clear_pointer(&ctx->secret, g_bytes_unref);
 	md_db_close(ctx->db);

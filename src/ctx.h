@@ -19,6 +19,11 @@ struct md_ctx {
 	struct md_db *db;	/* owned */
 	GBytes *secret;		/* owned; HMAC key for Message-IDs */
 	struct md_templates *templates;	/* owned */
+	GPtrArray *desk_addrs;	/* the desk address and aliases (borrowed
+				 * from conf), never written to */
+	/* Test hook (fault injection): a mail with this subject fails as
+	 * bad data after its rows were written; NULL normally. */
+	const char *poison_subject;
 };
 
 /* Takes CONF, copies CLOCK, opens (creating, migrating) the database in

@@ -260,7 +260,6 @@ static void
 decide(struct md_ctx *ctx, struct inbound *in)
 {
 	const struct md_conf *conf = ctx->conf;
-	GPtrArray *desk = md_conf_desk_addresses(conf);
 	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
 	struct md_event ev = {
 		.role = in->role, .new_ticket = in->new_ticket,
@@ -272,9 +271,8 @@ decide(struct md_ctx *ctx, struct inbound *in)
 
 	in->intents = g_ptr_array_new_with_free_func(md_intent_free);
 	md_lifecycle_apply(&in->ticket, &ev, md_clock_now(&ctx->clock),
-			   conf->agents_notify, desk, in->intents);
+			   conf->agents_notify, ctx->desk_addrs, in->intents);
 	g_free(foreign);
-	g_ptr_array_unref(desk);
 }
 
 /* Step 5, the writing: the ticket as decided, the message, and the mails
@@ -293,8 +291,8 @@ record(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	stats->tickets_created += in->new_ticket;
 	/* Fault injection for the tests (as SQLite does): a mail with this
 	 * subject fails as bad data after its rows were written. */
-	if (g_strcmp0(in->msg->subject,
-		      g_getenv("MAILDESK_TEST_POISON_SUBJECT")) == 0) {
+	if (ctx->poison_subject != NULL &&
+	    strcmp(in->msg->subject, ctx->poison_subject) == 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
 			    "injected fault (MAILDESK_TEST_POISON_SUBJECT)");
 		return false;
