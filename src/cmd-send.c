@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "db.h"
 #include "outbox.h"
 #include "transport.h"
 
@@ -27,6 +28,9 @@ md_cmd_send(struct md_cli *cli, int argc, char **argv)
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);
+	/* Run from a timer where only deliver feeds the desk: it folds the
+	 * WAL back into the database, as the daemon does. */
+	md_db_checkpoint_on_close(ctx.db);
 	if (!md_transport_open(&ctx.conf->outbound, &t, &error) ||
 	    !md_outbox_flush(&ctx, t, 0, NULL, &stats, &error)) {
 		rc = md_cli_fail(error);

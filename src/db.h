@@ -16,8 +16,14 @@
 struct md_db;
 
 /* Opens (creating) PATH in WAL mode with synchronous=FULL and migrates the
- * schema forward.  A schema newer than this program is refused. */
+ * schema forward.  A schema newer than this program is refused.  A current
+ * schema is checked by a read: no write lock is taken. */
 bool md_db_open(const char *path, struct md_db **db_r, GError **error);
+/* The last connection to close checkpoints the WAL into the database
+ * and removes it only after this call (the daemon, maildesk send); other
+ * commands leave that to wal_autocheckpoint, so that a deliver writes its
+ * pages once. */
+void md_db_checkpoint_on_close(struct md_db *db);
 /* Finalizes the cached statements and closes; accepts NULL. */
 void md_db_close(struct md_db *db);
 

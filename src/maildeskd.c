@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ctx.h"
+#include "db.h"
 #include "error.h"
 #include "log.h"
 #include "outbox.h"
@@ -490,6 +491,7 @@ on_reload(gpointer data)
 	teardown(d);
 	md_ctx_clear(&d->ctx);
 	d->ctx = ctx;
+	md_db_checkpoint_on_close(d->ctx.db);
 	md_log_info("configuration reloaded from %s", d->ctx.conf->file);
 	start_all(d);
 	return G_SOURCE_CONTINUE;
@@ -617,6 +619,8 @@ run(struct daemon *d, const struct options *o)
 	}
 	if (!md_ctx_open(&d->ctx, conf, &d->clock, &error))
 		goto out;
+	/* The daemon folds the WAL back at exit (CLI commands do not). */
+	md_db_checkpoint_on_close(d->ctx.db);
 	signals_add(d);
 	d->loop = g_main_loop_new(NULL, FALSE);
 	md_log_info("starting with %s, %u inbound source(s)",

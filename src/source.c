@@ -6,21 +6,6 @@
 #include "source.h"
 
 bool
-md_source_open(const struct md_inbound_conf *conf, struct md_source **src_r,
-	       GError **error)
-{
-	switch (conf->type) {
-	case MD_INBOUND_MAILDIR:
-		return md_source_maildir_open(conf, src_r, error);
-	case MD_INBOUND_IMAP:
-		return md_source_imap_open(conf, src_r, error);
-	}
-	g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL,
-		    "%s: unknown source type", conf->name);
-	return false;
-}
-
-bool
 md_source_fetch(struct md_source *src, guint max, GPtrArray *batch,
 		GError **error)
 {

@@ -48,30 +48,46 @@ join(const GPtrArray *list)
 	return g_string_free(s, FALSE);
 }
 
+/* *SECRET_R = the stored secret, or NULL. */
+static bool
+read_secret(struct md_db *db, GBytes **secret_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT value FROM meta "
+					"WHERE key = 'secret'", error);
+	int rc;
+
+	*secret_r = NULL;
+	if (stmt == NULL)
+		return false;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*secret_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
+					sqlite3_column_bytes(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read secret", error);
+	return true;
+}
+
 bool
 md_store_secret(struct md_db *db, GBytes **secret_r, GError **error)
 {
 	sqlite3_stmt *stmt;
 	guint32 buf[8];
-	int rc;
 
+	/* Read first, outside any transaction: once the secret exists (every
+	 * run but the first) no write lock is taken. */
+	if (!read_secret(db, secret_r, error))
+		return false;
+	if (*secret_r != NULL)
+		return true;
 	if (!md_db_begin(db, error))
 		return false;
-	stmt = md_db_stmt(db, "SELECT value FROM meta WHERE key = 'secret'",
-			  error);
-	if (stmt == NULL)
+	/* Another process may have created it since. */
+	if (!read_secret(db, secret_r, error))
 		goto fail;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*secret_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
-					sqlite3_column_bytes(stmt, 0));
-		sqlite3_reset(stmt);
+	if (*secret_r != NULL)
 		return md_db_commit(db, error);
-	}
-	if (rc != SQLITE_DONE) {
-		md_db_fail(db, rc, "read secret", error);
-		goto fail;
-	}
 	/* GLib's g_random is not for keys: read the kernel's pool. */
 	if (getentropy(buf, sizeof(buf)) != 0) {
 		g_set_error(error, MD_ERROR, MD_ERROR_IO,
