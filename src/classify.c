@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "authres.h"
 #include "classify.h"
 #include "conf.h"
 
@@ -23,84 +24,60 @@ aligned(const char *domain, gsize len, const char *sender_domain)
 				   len) == 0;
 }
 
-/* In one "method=result prop=value ..." clause, the value of PROP, which
- * may be an address (its domain is taken); length in *LEN_R. */
-static const char *
-prop_domain(const char *clause, const char *prop, gsize *len_r)
-{
-	const char *p = strstr(clause, prop), *at, *end;
-
-	if (p == NULL)
-		return NULL;
-	p += strlen(prop);
-	end = p + strcspn(p, " \t;()");
-	at = memchr(p, '@', end - p);
-	if (at != NULL)
-		p = at + 1;
-	*len_r = end - p;
-	return p;
-}
-
-/* One resinfo clause: "dkim=pass header.d=x", "spf=pass smtp.mailfrom=y"
- * (not smtp.helo: a HELO name is no proof of the sender's domain). */
+/* One resinfo: "dkim=pass" with header.d or header.i, "spf=pass" with
+ * smtp.mailfrom (not smtp.helo: a HELO name is no proof of the sender's
+ * domain), naming SENDER_DOMAIN or a parent of it. */
 static bool
-clause_passes(const char *clause, const char *sender_domain)
+result_passes(const struct md_authres_result *r, const char *sender_domain)
 {
-	static const struct {
-		const char *method;
-		const char *props[3];
-	} methods[] = {
-		{ "dkim=pass", { "header.d=", "header.i=", NULL } },
-		{ "spf=pass", { "smtp.mailfrom=", NULL } },
-	};
+	bool dkim = strcmp(r->method, "dkim") == 0;
 
-	while (g_ascii_isspace(*clause))
-		clause++;
-	for (guint m = 0; m < G_N_ELEMENTS(methods); m++) {
-		gsize mlen = strlen(methods[m].method);
+	if (strcmp(r->result, "pass") != 0 ||
+	    (!dkim && strcmp(r->method, "spf") != 0))
+		return false;
+	for (guint i = 0; i < r->props->len; i++) {
+		const struct md_authres_prop *p = g_ptr_array_index(r->props,
+								    i);
+		const char *d;
+		bool named = dkim
+			? strcmp(p->ptype, "header") == 0 &&
+			  (strcmp(p->property, "d") == 0 ||
+			   strcmp(p->property, "i") == 0)
+			: strcmp(p->ptype, "smtp") == 0 &&
+			  strcmp(p->property, "mailfrom") == 0;
 
-		if (g_ascii_strncasecmp(clause, methods[m].method, mlen) != 0 ||
-		    !(g_ascii_isspace(clause[mlen]) || clause[mlen] == '\0'))
+		if (!named)
 			continue;
-		for (guint i = 0; methods[m].props[i] != NULL; i++) {
-			gsize len;
-			const char *d = prop_domain(clause,
-						    methods[m].props[i], &len);
-
-			if (d != NULL && aligned(d, len, sender_domain))
-				return true;
-		}
+		d = md_authres_domain(p->value);
+		if (aligned(d, strlen(d), sender_domain))
+			return true;
 	}
 	return false;
 }
 
+/* RFC 8601 section 5: the trusted MX adds its header on top of what it
+ * received (and should strip any that claim its name), so only the
+ * topmost Authentication-Results is its; one further down carrying the
+ * same authserv-id was written by someone else. */
 bool
 md_classify_authenticated(const GPtrArray *auth_results,
 			  const char *authserv_id, const char *from)
 {
 	const char *sender_domain = from != NULL ? md_addr_domain(from) : "";
-	gsize idlen = strlen(authserv_id);
+	struct md_authres *ar;
+	bool ok = false;
 
-	for (guint i = 0; auth_results != NULL && i < auth_results->len; i++) {
-		const char *v = g_ptr_array_index(auth_results, i);
-		char **clauses;
-		bool ok = false;
-
-		while (g_ascii_isspace(*v))
-			v++;
-		/* "authserv-id [version] ; resinfo ; resinfo ..." */
-		if (g_ascii_strncasecmp(v, authserv_id, idlen) != 0 ||
-		    !(g_ascii_isspace(v[idlen]) || v[idlen] == ';'))
-			continue;
-		clauses = g_strsplit(v + idlen, ";", -1);
-		for (int c = 1; clauses[0] != NULL && clauses[c] != NULL && !ok;
-		     c++)
-			ok = clause_passes(clauses[c], sender_domain);
-		g_strfreev(clauses);
-		if (ok)
-			return true;
-	}
-	return false;
+	if (auth_results == NULL || auth_results->len == 0 || from == NULL)
+		return false;
+	ar = md_authres_parse(g_ptr_array_index(auth_results, 0));
+	if (ar == NULL || g_ascii_strcasecmp(ar->authserv_id, authserv_id) != 0)
+		goto out;
+	for (guint i = 0; i < ar->results->len && !ok; i++)
+		ok = result_passes(g_ptr_array_index(ar->results, i),
+				   sender_domain);
+out:
+	md_authres_free(ar);
+	return ok;
 }
 
 enum md_role

@@ -19,10 +19,11 @@ enum md_role md_classify_sender(const struct md_conf *conf, const char *from,
 				const GPtrArray *auth_results,
 				const struct md_loop_verdict *verdict);
 
-/* RFC 8601: true if one of AUTH_RESULTS (Authentication-Results values)
- * written by AUTHSERV_ID shows dkim=pass for FROM's domain (header.d or
- * header.i) or spf=pass for it (smtp.mailfrom).  Values of other servers
- * are ignored: anyone can write one. */
+/* RFC 8601: true if the topmost of AUTH_RESULTS (Authentication-Results
+ * values, in header order) was written by AUTHSERV_ID and shows dkim=pass
+ * for FROM's domain (header.d or header.i) or spf=pass for it
+ * (smtp.mailfrom).  Fields further down, whatever server they name, are
+ * not the trusted MX's: anyone can write one. */
 bool md_classify_authenticated(const GPtrArray *auth_results,
 			       const char *authserv_id, const char *from);
 

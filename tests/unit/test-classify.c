@@ -34,9 +34,30 @@ static const struct auth_case auth_cases[] = {
 	    "(2048-bit key) header.d=desk.example", NULL }, true },
 	{ "case-insensitive", "alice@desk.example",
 	  { "MX.Desk.Example; DKIM=Pass header.d=Desk.Example", NULL }, true },
-	{ "second-header-ours", "alice@desk.example",
+	{ "gmail-style", "alice@desk.example",
+	  { ID ";\r\n  dkim=pass header.i=@desk.example header.s=s1 "
+	    "header.b=\"Ab+/9x=\";\r\n  spf=pass (" ID ": domain of "
+	    "alice@desk.example designates 192.0.2.1 as permitted sender) "
+	    "smtp.mailfrom=alice@desk.example", NULL }, true },
+	{ "quoted-mailfrom", "alice@desk.example",
+	  { ID "; spf=pass smtp.mailfrom=\"alice@desk.example\"", NULL },
+	  true },
+	/* RFC 8601 section 5: only the topmost field is the trusted MX's. */
+	{ "topmost-other-server", "alice@desk.example",
 	  { "other.example; dkim=fail", ID "; spf=pass smtp.mailfrom="
-	    "desk.example", NULL }, true },
+	    "desk.example", NULL }, false },
+	/* Issue 7's three forgeries. */
+	{ "forged-below-ours", "alice@desk.example",
+	  { ID "; dkim=none; spf=none", ID "; dkim=pass header.d="
+	    "desk.example", NULL }, false },
+	{ "comment-as-property", "alice@desk.example",
+	  { ID "; dkim=pass (header.d=desk.example) header.d=evil.example",
+	    NULL }, false },
+	{ "quoted-local-part", "alice@desk.example",
+	  { ID "; spf=pass smtp.mailfrom=\"a@desk.example x\"@evil.example",
+	    NULL }, false },
+	{ "unreadable", "alice@desk.example",
+	  { ID "; dkim=pass (header.d=desk.example", NULL }, false },
 	{ "none", "alice@desk.example", { NULL }, false },
 	{ "forged-other-server", "alice@desk.example",
 	  { "mx.evil.example; dkim=pass header.d=desk.example", NULL }, false },
