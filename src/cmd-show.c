@@ -62,7 +62,8 @@ print_json(const struct md_ticket_row *row, GPtrArray *parts,
 	GString *out = g_string_new("{");
 	bool first = true;
 
-	md_cmd_json_ticket(out, &first, row, tz);
+	/* Spec 7b: the count is message_count here, messages the array. */
+	md_cmd_json_ticket(out, &first, row, "message_count", tz);
 	md_json_key(out, &first, "participants");
 	g_string_append_c(out, '[');
 	for (guint i = 0; i < parts->len; i++) {

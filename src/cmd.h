@@ -29,10 +29,12 @@ bool md_cli_open(const struct md_cli *cli, struct md_ctx *ctx, GError **error);
 int md_cli_fail(GError *error);
 
 struct md_ticket_row;
-/* Appends the fields of spec 7b's ticket object (without braces) to OUT;
- * dates in TZ. */
+/* Appends the fields of spec 7b's ticket object (without braces) to OUT,
+ * the message count under COUNT_KEY ("messages" in list, "message_count"
+ * in show); dates in TZ. */
 void md_cmd_json_ticket(GString *out, bool *first,
-			const struct md_ticket_row *row, GTimeZone *tz);
+			const struct md_ticket_row *row, const char *count_key,
+			GTimeZone *tz);
 
 int md_cmd_deliver(struct md_cli *cli, int argc, char **argv);
 int md_cmd_ingest(struct md_cli *cli, int argc, char **argv);

@@ -1,6 +1,7 @@
 /* db.c: SQLite open, schema migrations, transactions, statement cache. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "db.h"
@@ -9,8 +10,25 @@
 struct md_db {
 	sqlite3 *handle;
 	char *path;
+	const char *explain;	/* test hook: file for query plans, or NULL */
 	GHashTable *stmts;	/* const char *sql -> sqlite3_stmt * */
 };
+
+/* Counter NAME (an SQL string expression's inside) follows the rows of
+ * TABLE: +1 on insert, -1 on delete, moved when COLUMN changes. */
+#define COUNT_TRIGGERS(table, column, new_name, old_name) \
+	"CREATE TRIGGER " table "_count_ins AFTER INSERT ON " table " BEGIN" \
+	"  INSERT INTO counters VALUES ('" new_name "', 1)" \
+	"  ON CONFLICT (name) DO UPDATE SET value = value + 1; END;" \
+	"CREATE TRIGGER " table "_count_del AFTER DELETE ON " table " BEGIN" \
+	"  UPDATE counters SET value = value - 1" \
+	"  WHERE name = '" old_name "'; END;" \
+	"CREATE TRIGGER " table "_count_upd AFTER UPDATE OF " column \
+	"  ON " table " WHEN OLD." column " IS NOT NEW." column " BEGIN" \
+	"  UPDATE counters SET value = value - 1" \
+	"  WHERE name = '" old_name "';" \
+	"  INSERT INTO counters VALUES ('" new_name "', 1)" \
+	"  ON CONFLICT (name) DO UPDATE SET value = value + 1; END;"
 
 /* Each entry moves the schema from version i to i+1 (PRAGMA user_version).
  * Append, never edit: databases in the field have run the earlier ones. */
@@ -98,6 +116,44 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY, last_ok INTEGER, last_error TEXT,"
 	"  last_error_at INTEGER, backlog INTEGER NOT NULL DEFAULT 0,"
 	"  received INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	/* 2: reads that do not grow with the desk (issue 9).  The message
+	 * count of a ticket and the counters of stats are kept by triggers,
+	 * in the transaction that writes the rows they count, whoever
+	 * writes them; each filter of list has its index. */
+	"ALTER TABLE tickets ADD COLUMN messages INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE tickets SET messages = (SELECT count(*) FROM messages m"
+	"  WHERE m.ticket = tickets.id);"
+	"CREATE TABLE counters (name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO counters SELECT 'tickets.' || status, count(*)"
+	"  FROM tickets GROUP BY status;"
+	"INSERT INTO counters SELECT 'outbox.' || state, count(*)"
+	"  FROM outbox GROUP BY state;"
+	"INSERT INTO counters SELECT 'messages.' || direction, count(*)"
+	"  FROM messages GROUP BY direction;"
+	"INSERT INTO counters SELECT 'quarantine', count(*) FROM quarantine;"
+	COUNT_TRIGGERS("tickets", "status", "tickets.' || NEW.status || '",
+		       "tickets.' || OLD.status || '")
+	COUNT_TRIGGERS("outbox", "state", "outbox.' || NEW.state || '",
+		       "outbox.' || OLD.state || '")
+	COUNT_TRIGGERS("messages", "direction",
+		       "messages.' || NEW.direction || '",
+		       "messages.' || OLD.direction || '")
+	COUNT_TRIGGERS("quarantine", "reason", "quarantine", "quarantine")
+	"CREATE TRIGGER messages_per_ticket AFTER INSERT ON messages BEGIN"
+	"  UPDATE tickets SET messages = messages + 1 WHERE id = NEW.ticket;"
+	"END;"
+	"CREATE TRIGGER messages_per_ticket_del AFTER DELETE ON messages BEGIN"
+	"  UPDATE tickets SET messages = messages - 1 WHERE id = OLD.ticket;"
+	"END;"
+	"CREATE INDEX tickets_requester ON tickets(requester);"
+	"CREATE INDEX tickets_assignee ON tickets(assignee)"
+	"  WHERE assignee IS NOT NULL;"
+	"CREATE INDEX tickets_created ON tickets(created);"
+	"CREATE INDEX tickets_escalated ON tickets(escalated)"
+	"  WHERE escalated != 0;"
+	"CREATE INDEX tickets_linked ON tickets(linked)"
+	"  WHERE linked IS NOT NULL;",
 };
 
 bool
@@ -137,6 +193,44 @@ md_db_exec(struct md_db *db, const char *sql, GError **error)
 	return true;
 }
 
+/* Test hook (MAILDESK_TEST_EXPLAIN=FILE): appends the plan of SQL to the
+ * file, so that a test asserts on the plans of the statements the
+ * commands really run ("no whole scan of messages"). */
+static void
+explain(struct md_db *db, const char *sql)
+{
+	char *eqp = g_strconcat("EXPLAIN QUERY PLAN ", sql, NULL);
+	sqlite3_stmt *stmt = NULL;
+	FILE *out = fopen(db->explain, "a");
+
+	if (out != NULL && sqlite3_prepare_v2(db->handle, eqp, -1, &stmt,
+					      NULL) == SQLITE_OK) {
+		fprintf(out, "%s\n", sql);
+		while (sqlite3_step(stmt) == SQLITE_ROW)
+			fprintf(out, "  plan: %s\n",
+				sqlite3_column_text(stmt, 3));
+	}
+	sqlite3_finalize(stmt);
+	if (out != NULL)
+		fclose(out);
+	g_free(eqp);
+}
+
+sqlite3_stmt *
+md_db_prepare(struct md_db *db, const char *sql, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(db->handle, sql, -1, &stmt, NULL);
+
+	if (rc != SQLITE_OK) {
+		md_db_fail(db, rc, "prepare", error);
+		return NULL;
+	}
+	if (db->explain != NULL)
+		explain(db, sql);
+	return stmt;
+}
+
 sqlite3_stmt *
 md_db_stmt(struct md_db *db, const char *sql, GError **error)
 {
@@ -154,6 +248,8 @@ md_db_stmt(struct md_db *db, const char *sql, GError **error)
 		md_db_fail(db, rc, "prepare", error);
 		return NULL;
 	}
+	if (db->explain != NULL)
+		explain(db, sql);
 	g_hash_table_insert(db->stmts, (gpointer)sql, stmt);
 	return stmt;
 }
@@ -265,6 +361,7 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	/* Test hook (SQLite-style fault injection): a small max_page_count
 	 * makes "database or disk is full" reproducible. */
 	limit = g_getenv("MAILDESK_TEST_MAX_PAGE_COUNT");
+	db->explain = g_getenv("MAILDESK_TEST_EXPLAIN");
 	if (!migrate(db, error))
 		goto fail;
 	if (limit != NULL) {

@@ -31,6 +31,11 @@ void md_db_close(struct md_db *db);
  * and is not copied), reset and with its bindings cleared.  Owned by DB. */
 sqlite3_stmt *md_db_stmt(struct md_db *db, const char *sql, GError **error);
 
+/* A statement for SQL built at run time (not cached): the caller
+ * finalizes it. */
+sqlite3_stmt *md_db_prepare(struct md_db *db, const char *sql,
+			    GError **error);
+
 /* Runs SQL (no results) through sqlite3_exec. */
 bool md_db_exec(struct md_db *db, const char *sql, GError **error);
 

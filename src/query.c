@@ -1,6 +1,8 @@
 /* query.c: read-only SQL for the command line. */
 #include "config.h"
 
+#include <string.h>
+
 #include "db.h"
 #include "query.h"
 #include "store.h"
@@ -11,18 +13,23 @@ col_text(sqlite3_stmt *stmt, int i)
 	return g_strdup((const char *)sqlite3_column_text(stmt, i));
 }
 
-#define TICKET_SELECT "SELECT " MD_STORE_TICKET_COLUMNS ", " \
-	"(SELECT count(*) FROM messages m WHERE m.ticket = t.id) " \
-	"FROM tickets t "
-#define TICKET_MESSAGES 13	/* the column after MD_STORE_TICKET_COLUMNS */
+/* The message count first: MD_STORE_TICKET_COLUMNS may grow. */
+#define TICKET_SELECT "SELECT messages, " MD_STORE_TICKET_COLUMNS \
+	" FROM tickets "
+
+static void
+ticket_row_read(sqlite3_stmt *stmt, struct md_ticket_row *row)
+{
+	row->messages = sqlite3_column_int64(stmt, 0);
+	md_store_ticket_from_row(stmt, 1, &row->t);
+}
 
 static struct md_ticket_row *
 ticket_row(sqlite3_stmt *stmt)
 {
 	struct md_ticket_row *row = g_new0(struct md_ticket_row, 1);
 
-	md_store_ticket_from_row(stmt, 0, &row->t);
-	row->messages = sqlite3_column_int64(stmt, TICKET_MESSAGES);
+	ticket_row_read(stmt, row);
 	return row;
 }
 
@@ -56,25 +63,144 @@ make_ticket(sqlite3_stmt *stmt)
 	return ticket_row(stmt);
 }
 
-bool
-md_query_tickets(struct md_db *db, const char *status, GPtrArray *rows,
-		 GError **error)
+/* The index that serves FILTER best, named so that the plan does not
+ * depend on statistics the database may not have: the most selective
+ * filter first; none for a listing of everything (the table in rowid
+ * order). */
+static const char *
+ticket_index(const struct md_ticket_filter *f)
 {
-	sqlite3_stmt *stmt = md_db_stmt(db, TICKET_SELECT
-		"WHERE ?1 IS NULL OR t.status = ?1 ORDER BY t.id", error);
+	if (f->linked != 0)
+		return "tickets_linked";
+	if (f->requester != NULL)
+		return "tickets_requester";
+	if (f->assignee != NULL)
+		return "tickets_assignee";
+	if (f->escalated)
+		return "tickets_escalated";
+	if (f->statuses != NULL && f->statuses[0] != NULL)
+		return "tickets_status";
+	if (f->since != 0 || f->before != 0)
+		return "tickets_created";
+	return NULL;
+}
+
+/* SQL for FILTER: only fixed fragments and parameters (?1 requester, ?2
+ * assignee, ?3 since, ?4 before, ?5 linked, ?6 below id, ?7 limit, ?10
+ * on the statuses). */
+static char *
+ticket_sql(const struct md_ticket_filter *f)
+{
+	GString *sql = g_string_new(TICKET_SELECT);
+	const char *index = ticket_index(f);
+
+	if (index != NULL)
+		g_string_append_printf(sql, "INDEXED BY %s ", index);
+	g_string_append(sql, "WHERE 1");
+	if (f->linked != 0)
+		g_string_append(sql, " AND linked = ?5");
+	if (f->requester != NULL)
+		g_string_append(sql, " AND requester = ?1");
+	if (f->assignee != NULL)
+		g_string_append(sql, " AND assignee = ?2");
+	if (f->escalated)
+		g_string_append(sql, " AND escalated != 0");
+	if (f->since != 0)
+		g_string_append(sql, " AND created >= ?3");
+	if (f->before != 0)
+		g_string_append(sql, " AND created < ?4");
+	if (f->below_id != 0)
+		g_string_append(sql, " AND id < ?6");
+	for (int i = 0; f->statuses != NULL && f->statuses[i] != NULL; i++)
+		g_string_append_printf(sql, "%s?%d", i ? ", " :
+				       " AND status IN (", 10 + i);
+	if (f->statuses != NULL && f->statuses[0] != NULL)
+		g_string_append_c(sql, ')');
+	g_string_append(sql, " ORDER BY id DESC");
+	if (f->limit > 0)
+		g_string_append(sql, " LIMIT ?7");
+	return g_string_free(sql, FALSE);
+}
+
+static void
+ticket_bind(sqlite3_stmt *stmt, const struct md_ticket_filter *f)
+{
+	if (f->requester != NULL)
+		sqlite3_bind_text(stmt, 1, f->requester, -1, SQLITE_STATIC);
+	if (f->assignee != NULL)
+		sqlite3_bind_text(stmt, 2, f->assignee, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, f->since);
+	sqlite3_bind_int64(stmt, 4, f->before);
+	sqlite3_bind_int64(stmt, 5, f->linked);
+	sqlite3_bind_int64(stmt, 6, f->below_id);
+	sqlite3_bind_int64(stmt, 7, f->limit);
+	for (int i = 0; f->statuses != NULL && f->statuses[i] != NULL; i++)
+		sqlite3_bind_text(stmt, 10 + i, f->statuses[i], -1,
+				  SQLITE_STATIC);
+}
+
+bool
+md_query_ticket_each(struct md_db *db, const struct md_ticket_filter *filter,
+		     md_ticket_row_fn fn, gpointer data, GError **error)
+{
+	char *sql = ticket_sql(filter);
+	sqlite3_stmt *stmt = md_db_prepare(db, sql, error);
+	struct md_ticket_row row;
+	bool ok = false;
+	int rc;
 
 	if (stmt == NULL)
+		goto out;
+	ticket_bind(stmt, filter);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		ticket_row_read(stmt, &row);
+		ok = fn(&row, data, error);
+		md_ticket_clear(&row.t);
+		if (!ok)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		md_db_fail(db, rc, "list tickets", error);
+		goto out;
+	}
+	ok = true;
+out:
+	sqlite3_finalize(stmt);
+	g_free(sql);
+	return ok;
+}
+
+bool
+md_query_counter_sum(struct md_db *db, const char *const *names,
+		     gint64 *sum_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, "SELECT value FROM counters "
+					"WHERE name = ?", error);
+	int rc = SQLITE_DONE;
+
+	*sum_r = 0;
+	if (stmt == NULL)
 		return false;
-	if (status != NULL)
-		sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
-	return collect(db, stmt, make_ticket, rows, error);
+	for (int i = 0; names[i] != NULL && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, names[i], -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			*sum_r += sqlite3_column_int64(stmt, 0);
+			rc = sqlite3_step(stmt);
+		}
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read counters", error);
+	return true;
 }
 
 bool
 md_query_ticket(struct md_db *db, gint64 id, struct md_ticket_row *row,
 		bool *found_r, GError **error)
 {
-	sqlite3_stmt *stmt = md_db_stmt(db, TICKET_SELECT "WHERE t.id = ?",
+	sqlite3_stmt *stmt = md_db_stmt(db, TICKET_SELECT "WHERE id = ?",
 					error);
 	GPtrArray *rows = g_ptr_array_new();
 	bool ok;
@@ -231,14 +357,13 @@ md_stat_free(gpointer data)
 bool
 md_query_stats(struct md_db *db, GPtrArray *rows, GError **error)
 {
+	/* Counters kept by triggers (db.c, migration 2): no table is
+	 * counted here, whatever its size. */
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"SELECT 'tickets.' || status, count(*) FROM tickets "
-		"GROUP BY status UNION ALL "
-		"SELECT 'outbox.' || state, count(*) FROM outbox "
-		"GROUP BY state UNION ALL "
-		"SELECT 'messages.' || direction, count(*) FROM messages "
-		"GROUP BY direction UNION ALL "
-		"SELECT 'quarantine', count(*) FROM quarantine", error);
+		"SELECT name, value FROM counters WHERE value != 0 OR name = "
+		"'quarantine' ORDER BY "
+		"CASE substr(name, 1, 3) WHEN 'tic' THEN 0 WHEN 'out' THEN 1 "
+		"WHEN 'mes' THEN 2 ELSE 3 END, name", error);
 
 	if (stmt == NULL)
 		return false;

@@ -39,9 +39,30 @@ struct md_source_row {
 	gint64 last_ok, last_error_at, received;
 };
 
-/* Appends struct md_ticket_row * (STATUS NULL: all) to ROWS. */
-bool md_query_tickets(struct md_db *db, const char *status, GPtrArray *rows,
-		      GError **error);
+/* What list shows; each filter is served by an index. */
+struct md_ticket_filter {
+	const char *const *statuses;	/* NULL-terminated; NULL: any */
+	const char *requester;		/* NULL: any */
+	const char *assignee;		/* NULL: any */
+	gint64 since, before;		/* created in [since, before); 0: open */
+	bool escalated;			/* only escalated tickets */
+	gint64 linked;			/* only tickets continuing this one */
+	gint64 below_id;		/* only ids below this (paging); 0 */
+	gint64 limit;			/* at most this many; 0: all */
+};
+/* Called for each row, newest first; ROW is valid during the call only.
+ * Returning false (with ERROR set) stops the listing. */
+typedef bool (*md_ticket_row_fn)(const struct md_ticket_row *row,
+				 gpointer data, GError **error);
+/* Streams the tickets that FILTER selects to FN (constant memory: one row
+ * at a time, in the order of an index). */
+bool md_query_ticket_each(struct md_db *db,
+			  const struct md_ticket_filter *filter,
+			  md_ticket_row_fn fn, gpointer data, GError **error);
+/* *SUM_R = the sum of the stats counters NAMES (NULL-terminated), such as
+ * "tickets.open"; a counter never set counts 0. */
+bool md_query_counter_sum(struct md_db *db, const char *const *names,
+			  gint64 *sum_r, GError **error);
 bool md_query_ticket(struct md_db *db, gint64 id, struct md_ticket_row *row,
 		     bool *found_r, GError **error);
 /* Appends struct md_message_row * in arrival order. */
