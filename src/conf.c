@@ -24,6 +24,7 @@
 #include "conf-check.h"
 #include "embedded.h"
 #include "error.h"
+#include "log.h"
 
 
 struct parse {
@@ -1102,6 +1103,7 @@ md_conf_is_desk(const struct md_conf *conf, const char *addr)
 bool
 md_conf_find(const char *path, struct md_conf **conf_r, GError **error)
 {
+	static bool told;
 	char *cwd;
 	bool ok;
 
@@ -1112,6 +1114,14 @@ md_conf_find(const char *path, struct md_conf **conf_r, GError **error)
 	cwd = g_get_current_dir();
 	ok = md_conf_load_string(md_embedded_conf, "(built-in)", cwd, conf_r,
 				 error);
+	/* A new user who runs maildesk in the wrong directory would otherwise
+	 * find a var/ there without knowing why: say it, once a process. */
+	if (ok && !told) {
+		md_log_info("no %s: using the built-in example configuration, "
+			    "state in %s", MD_CONF_DEFAULT_PATH,
+			    (*conf_r)->state_dir);
+		told = true;
+	}
 	g_free(cwd);
 	return ok;
 }
