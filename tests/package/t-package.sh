@@ -51,8 +51,9 @@ grep -qx /etc/maildesk/maildesk.conf /var/lib/dpkg/info/maildesk.conffiles
 ok $? "maildesk.conf is a conffile"
 test -x /usr/bin/maildesk && test -x /usr/sbin/maildeskd
 ok $? "/usr/bin/maildesk and /usr/sbin/maildeskd"
-is "$(ls /usr/share/maildesk/templates/fr /usr/share/maildesk/templates/en |
-	grep -c '\.txt$')" 10 "the templates in /usr/share/maildesk/templates"
+is "$(cd /usr/share/maildesk/templates && ls */*.txt)" \
+	"$(cd "$SRC/conf/templates" && ls */*.txt)" \
+	"the templates in /usr/share/maildesk/templates"
 for m in man1/maildesk.1 man5/maildesk.conf.5 man8/maildeskd.8; do
 	test -f /usr/share/man/$m.gz || echo "missing $m"
 done > "$T/man"
