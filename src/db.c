@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "error.h"
@@ -320,6 +324,74 @@ finalize_stmt(gpointer stmt)
 	sqlite3_finalize(stmt);
 }
 
+/* The database holds the HMAC secret and every mail: no one but the
+ * desk's user (and its group, if the admin allows it) reads it, whatever
+ * the umask (SQLite creates files 0644 & ~umask, and gives the WAL and
+ * shared-memory files the mode of the database).  PATH is created 0600
+ * if absent; an existing one (and its -wal, -shm) is made so too. */
+static mode_t
+private_mode(mode_t mode)
+{
+	/* Readable by others: the umask chose the group bits as well, so
+	 * they say nothing of the admin's intent.  Otherwise 0640 with the
+	 * desk's group is the admin's choice (issue 7): only group write
+	 * goes. */
+	return (mode & 0007) != 0 ? (mode & 0700) : (mode & 0740);
+}
+
+static bool
+private_file(const char *path, bool create, GError **error)
+{
+	struct stat st;
+	int fd;
+
+	/* By path, never by opening an existing file: closing any
+	 * descriptor of a file drops every POSIX lock this process holds on
+	 * it, and the daemon's own connection holds some (SQLite's "close()
+	 * and locks" caveat). */
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			goto fail;
+		if (!create)
+			return true;
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			goto fail;
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	/* Only its owner can fix it; an agent's show in the group reads on,
+	 * and the desk's next run makes it private. */
+	if ((st.st_mode & 0037) != 0 &&
+	    chmod(path, private_mode(st.st_mode)) != 0 && errno != EPERM)
+		goto fail;
+	return true;
+fail:
+	g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+		    "database %s: cannot make it private: %s", path,
+		    g_strerror(errno));
+	return false;
+}
+
+static bool
+private_files(const char *path, GError **error)
+{
+	static const char *const suffixes[] = { "-wal", "-shm" };
+
+	if (!private_file(path, true, error))
+		return false;
+	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *p = g_strconcat(path, suffixes[i], NULL);
+		bool ok = private_file(p, false, error);
+
+		g_free(p);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 bool
 md_db_open(const char *path, struct md_db **db_r, GError **error)
 {
@@ -330,6 +402,8 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	db->path = g_strdup(path);
 	db->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 					  finalize_stmt);
+	if (!private_files(path, error))
+		goto fail;
 	rc = sqlite3_open_v2(path, &db->handle,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
