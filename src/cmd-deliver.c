@@ -1,6 +1,10 @@
 /* cmd-deliver.c: one message on stdin, as an MTA pipe or procmail would
- * hand it.  Exit codes per sysexits.h: 75 makes Postfix retry later (a
- * locked or full database), 0 means stored (or quarantined: kept). */
+ * hand it.  Exit codes per sysexits.h: 0 means stored (or quarantined:
+ * kept); 65 bounces the mail, and only for what is wrong with the mail
+ * itself; every failure of the desk (configuration, permissions, disk,
+ * database, usage) is 75, so that the MTA keeps the mail and retries
+ * while the admin repairs it.  The reason goes to stderr, which Postfix
+ * logs. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,6 +31,7 @@ read_all(int fd, gint64 ceiling, bool *cut_r, GError **error)
 {
 	GByteArray *buf = g_byte_array_new();
 	guint8 chunk[65536];
+	gint64 room;
 	ssize_t n;
 
 	*cut_r = false;
@@ -40,12 +45,27 @@ read_all(int fd, gint64 ceiling, bool *cut_r, GError **error)
 			g_byte_array_unref(buf);
 			return NULL;
 		}
-		if ((gint64)buf->len > ceiling)
+		room = ceiling + 1 - (gint64)buf->len;
+		if (n > room) {
 			*cut_r = true;
-		else
-			g_byte_array_append(buf, chunk, n);
+			n = MAX(room, 0);
+		}
+		g_byte_array_append(buf, chunk, n);
 	}
 	return g_byte_array_free_to_bytes(buf);
+}
+
+/* Exit code for ERROR (consumed): EX_DATAERR for the mail's own fault,
+ * EX_TEMPFAIL for everything else. */
+static int
+fail(GError *error)
+{
+	bool mail = error->domain == MD_ERROR && error->code == MD_ERROR_DATA;
+
+	fprintf(stderr, "maildesk: %s%s\n", error->message,
+		mail ? "" : " (mail deferred: the MTA will retry)");
+	g_error_free(error);
+	return mail ? EX_DATAERR : EX_TEMPFAIL;
 }
 
 int
@@ -62,11 +82,14 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	(void)argv;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: maildesk deliver < MESSAGE\n");
-		return EX_USAGE;
+		/* A wrong pipe command in the MTA's configuration would
+		 * otherwise bounce every mail. */
+		fprintf(stderr, "usage: maildesk deliver < MESSAGE (mail "
+			"deferred: the MTA will retry)\n");
+		return EX_TEMPFAIL;
 	}
 	if (!md_cli_open(cli, &ctx, &error))
-		return md_cli_fail(error);
+		return fail(error);
 	raw = read_all(STDIN_FILENO,
 		       KEEP_FACTOR * ctx.conf->max_message_size, &cut, &error);
 	if (raw == NULL)
@@ -85,7 +108,7 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	}
 	goto out;
 fail:
-	rc = md_cli_fail(g_steal_pointer(&error));
+	rc = fail(g_steal_pointer(&error));
 out:
 	g_clear_pointer(&batch, g_ptr_array_unref);
 	md_ctx_clear(&ctx);

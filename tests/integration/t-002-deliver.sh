@@ -36,5 +36,5 @@ ok $? "garbage exits 0: kept, not refused"
 is "$(sql $DB 'select count(*) from quarantine')" 1 "garbage is quarantined"
 
 "$MAILDESK" -c maildesk.conf deliver extra-argument < /dev/null
-is $? 64 "usage error exits 64"
+is $? 75 "usage error exits 75: a wrong pipe command defers, never bounces"
 done_testing
