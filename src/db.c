@@ -1,9 +1,9 @@
 /* db.c: SQLite open, schema migrations, transactions, statement cache. */
 #include "config.h"
 
-#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
