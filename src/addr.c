@@ -71,3 +71,24 @@ md_addr_domain_in(const GPtrArray *domains, const char *addr)
 	}
 	return false;
 }
+
+char *
+md_addr_normalize(const char *addr)
+{
+	char *a = g_ascii_strdown(addr, -1), *at;
+	gsize len;
+
+	g_strstrip(a);
+	len = strlen(a);
+	if (len >= 2 && a[0] == '<' && a[len - 1] == '>') {
+		memmove(a, a + 1, len - 2);
+		a[len - 2] = '\0';
+	}
+	at = strrchr(a, '@');
+	if (at == NULL || at == a || at[1] == '\0' || strchr(a, '@') != at ||
+	    strpbrk(a, " \t\r\n<>,;\"()") != NULL) {
+		g_free(a);
+		return NULL;
+	}
+	return a;
+}

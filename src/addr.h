@@ -18,4 +18,8 @@ bool md_addr_in(const GPtrArray *list, const char *addr);
 /* True if ADDR's domain equals one in DOMAINS or is a subdomain of one. */
 bool md_addr_domain_in(const GPtrArray *domains, const char *addr);
 
+/* ADDR as typed by a person ("Alice@Desk.example", "<a@b>") as a
+ * lowercased addr-spec (g_free), or NULL if it is not one. */
+char *md_addr_normalize(const char *addr);
+
 #endif

@@ -20,9 +20,9 @@
 #include "error.h"
 #include "lifecycle.h"
 #include "msg.h"
-#include "outbox.h"
 #include "store.h"
 #include "tag.h"
+#include "ticket.h"
 
 static char *
 read_stdin(GError **error)
@@ -75,13 +75,11 @@ static bool
 act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
     GError **error)
 {
-	const struct md_conf *conf = ctx->conf;
 	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *none = g_ptr_array_new();
-	GPtrArray *intents = g_ptr_array_new_with_free_func(md_intent_free);
+	GPtrArray *queued = g_ptr_array_new_with_free_func(g_free);
 	struct md_ticket t = { 0 };
 	struct md_msg *answer = NULL;
-	gint64 now = md_clock_now(&ctx->clock);
 	char *body = NULL;
 	bool found = false, ok = false;
 
@@ -104,26 +102,18 @@ act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
 	if (!escalate && !answer_msg(ctx, &t, text, &answer, error))
 		goto out;
 	struct md_event ev = {
-		.role = MD_ROLE_AGENT, .from = conf->desk_address,
-		.to = none, .cc = none, .participants = parts,
-		.upstream = conf->upstream_address, .body = body,
+		.type = MD_EVENT_MAIL, .role = MD_ROLE_AGENT,
+		.from = ctx->conf->desk_address, .to = none, .cc = none,
+		.participants = parts, .body = body,
 	};
-	md_lifecycle_apply(&t, &ev, now, NULL, ctx->desk_addrs, intents);
-	if (!md_store_ticket_update(ctx->db, &t, error) ||
-	    !md_store_event(ctx->db, id, now, escalate
-			    ? "escalated from the command line"
-			    : "answered from the command line", error))
+	struct md_change change = {
+		.ev = &ev, .trigger = answer, .who = "command line",
+	};
+	if (!md_ticket_apply(ctx, &t, &change, queued, error))
 		goto out;
-	for (guint i = 0; i < intents->len; i++) {
-		const struct md_intent *in = g_ptr_array_index(intents, i);
-		bool queued;
-
-		if (!md_outbox_queue(ctx, &t, answer, in, &queued, error))
-			goto out;
-		printf("ticket %" G_GINT64_FORMAT ": %s queued for %s\n", id,
-		       md_intent_kind_name(in->kind),
-		       (char *)g_ptr_array_index(in->to, 0));
-	}
+	for (guint i = 0; i < queued->len; i++)
+		printf("ticket %" G_GINT64_FORMAT ": %s\n", id,
+		       (char *)g_ptr_array_index(queued, i));
 	ok = md_db_commit(ctx->db, error);
 out:
 	if (!ok)
@@ -131,7 +121,7 @@ out:
 	md_msg_free(answer);
 	md_ticket_clear(&t);
 	g_free(body);
-	g_ptr_array_unref(intents);
+	g_ptr_array_unref(queued);
 	g_ptr_array_unref(none);
 	g_ptr_array_unref(parts);
 	return ok;

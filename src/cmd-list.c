@@ -47,6 +47,7 @@ md_cmd_json_ticket(GString *out, bool *first, const struct md_ticket_row *row,
 /* The listing in progress: one row printed as soon as it is read. */
 struct listing {
 	bool json;
+	bool due;		/* the due instant where "updated" stands */
 	GTimeZone *tz;
 	gint64 printed;
 	gint64 limit;		/* as asked; the query asks one more */
@@ -55,9 +56,10 @@ struct listing {
 };
 
 static void
-text_row(const struct md_ticket_row *r, GTimeZone *tz)
+text_row(const struct md_ticket_row *r, GTimeZone *tz, bool due)
 {
-	GDateTime *utc = g_date_time_new_from_unix_utc(r->t.updated);
+	GDateTime *utc = g_date_time_new_from_unix_utc(due ? r->t.due
+							   : r->t.updated);
 	GDateTime *local = g_date_time_to_timezone(utc, tz);
 	char *when = g_date_time_format(local, "%F %R");
 
@@ -82,7 +84,7 @@ print_row(const struct md_ticket_row *row, gpointer data, GError **error)
 	l->printed++;
 	l->last_id = row->t.id;
 	if (!l->json) {
-		text_row(row, l->tz);
+		text_row(row, l->tz, l->due);
 		return true;
 	}
 	g_string_assign(l->buf, l->printed > 1 ? ",\n{" : "{");
@@ -123,7 +125,7 @@ quarantine(GPtrArray *rows, bool json, GTimeZone *tz)
 
 #define USAGE "usage: maildesk list [--status S[,S...]] [--requester ADDR] " \
 	"[--assignee ADDR] [--since DATE] [--before DATE] [--escalated] " \
-	"[--linked N] [--limit N | --all] [--after-id N] [--json]\n" \
+	"[--linked N] [--due] [--limit N | --all] [--after-id N] [--json]\n" \
 	"       maildesk list --quarantine [--json]\n" \
 	"DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339.\n"
 
@@ -195,6 +197,8 @@ parse_options(struct options *o, int argc, char **argv)
 			o->all = true, takes = false;
 		else if (strcmp(a, "--escalated") == 0)
 			o->f.escalated = true, takes = false;
+		else if (strcmp(a, "--due") == 0)
+			o->f.due = true, takes = false;
 		else if (v == NULL)
 			return false;
 		else if (strcmp(a, "--status") == 0)
@@ -234,7 +238,7 @@ print_more(struct md_db *db, const struct options *o,
 	bool ok;
 
 	if (f->requester || f->assignee || f->since || f->before ||
-	    f->escalated || f->linked || f->below_id) {
+	    f->escalated || f->linked || f->below_id || f->due) {
 		printf("(more tickets match: --all, --limit N or --after-id "
 		       "%" G_GINT64_FORMAT ")\n", l->last_id);
 		return true;
@@ -256,7 +260,9 @@ print_more(struct md_db *db, const struct options *o,
 static bool
 list_tickets(struct md_ctx *ctx, struct options *o, GError **error)
 {
-	struct listing l = { .json = o->json, .tz = ctx->conf->tz };
+	struct listing l = {
+		.json = o->json, .due = o->f.due, .tz = ctx->conf->tz,
+	};
 	bool ok;
 
 	const struct md_ticket_filter *f = &o->f;
@@ -266,7 +272,7 @@ list_tickets(struct md_ctx *ctx, struct options *o, GError **error)
 	 * (all tickets, streamed). */
 	if (!o->all && !o->json && f->statuses == NULL && !f->requester &&
 	    !f->assignee && !f->since && !f->before && !f->escalated &&
-	    !f->linked)
+	    !f->linked && !f->due)
 		o->f.statuses = not_closed;
 	if (o->f.limit == 0 && !o->all && !o->json)
 		o->f.limit = 100;
@@ -279,7 +285,8 @@ list_tickets(struct md_ctx *ctx, struct options *o, GError **error)
 		fputs("[", stdout);
 	else
 		printf("%6s  %-9s  %-16s  %4s  %-30s  %s\n", "ID", "STATUS",
-		       "UPDATED", "MSGS", "REQUESTER", "SUBJECT");
+		       o->f.due ? "DUE" : "UPDATED", "MSGS", "REQUESTER",
+		       "SUBJECT");
 	ok = md_query_ticket_each(ctx->db, &o->f, print_row, &l, error);
 	if (o->json)
 		fputs("]\n", stdout);

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "json.h"
 #include "query.h"
+#include "workday.h"
 
 /* "a, b" -> JSON array of strings. */
 static void
@@ -84,14 +85,37 @@ print_json(const struct md_ticket_row *row, GPtrArray *parts,
 	g_string_free(out, TRUE);
 }
 
+/* "Due: reminder 1 on Thu 5 March 2026 10:00", or nothing. */
 static void
-print_text(const struct md_ticket_row *row, GPtrArray *parts,
-	   GPtrArray *msgs, GTimeZone *tz)
+print_due(const struct md_ctx *ctx, const struct md_ticket *t)
+{
+	int what = 0;
+	char *when;
+
+	if (t->due == 0)
+		return;
+	/* What the due instant is, as the lifecycle counts. */
+	(void)md_lifecycle_due(t, &ctx->rules, &what);
+	when = md_workday_format(ctx->cal, t->due, "en", MD_DATE_SHORT_TIME);
+	if (what > 0)
+		printf("Due: reminder %d on %s\n", what, when);
+	else
+		printf("Due: close on %s\n", when);
+	g_free(when);
+}
+
+static void
+print_text(const struct md_ctx *ctx, const struct md_ticket_row *row,
+	   GPtrArray *parts, GPtrArray *msgs)
 {
 	const struct md_ticket *t = &row->t;
+	GTimeZone *tz = ctx->conf->tz;
 
 	printf("Ticket #%" G_GINT64_FORMAT ": %s\nStatus: %s\nRequester: %s\n",
 	       t->id, t->subject, md_state_name(t->state), t->requester);
+	if (t->assignee != NULL)
+		printf("Assignee: %s\n", t->assignee);
+	print_due(ctx, t);
 	if (t->linked)
 		printf("Continues: #%" G_GINT64_FORMAT "\n", t->linked);
 	for (guint i = 0; i < parts->len; i++)
@@ -152,7 +176,7 @@ md_cmd_show(struct md_cli *cli, int argc, char **argv)
 	if (json)
 		print_json(&row, parts, msgs, ctx.conf->tz);
 	else
-		print_text(&row, parts, msgs, ctx.conf->tz);
+		print_text(&ctx, &row, parts, msgs);
 	goto out;
 fail:
 	rc = md_cli_fail(error);

@@ -43,9 +43,12 @@ int md_cmd_show(struct md_cli *cli, int argc, char **argv);
 int md_cmd_stats(struct md_cli *cli, int argc, char **argv);
 int md_cmd_send(struct md_cli *cli, int argc, char **argv);
 int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
-/* reply, resolve, close, reopen, escalate: ticket state changes. */
+/* resolve, close, reopen, assign: ticket changes. */
 int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
 /* reply, escalate: what an agent does by mail. */
 int md_cmd_agent(struct md_cli *cli, int argc, char **argv);
+/* tick: the timers once; digest: the supervisors' digest now. */
+int md_cmd_tick(struct md_cli *cli, int argc, char **argv);
+int md_cmd_digest(struct md_cli *cli, int argc, char **argv);
 
 #endif

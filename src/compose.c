@@ -126,9 +126,10 @@ needs_encoding(const char *text)
  * quoted-printable, so that no line passes RFC 5322's 998 octets and no
  * relay needs 8BITMIME. */
 static void
-text_part(GString *out, const char *text)
+text_part(GString *out, const char *text, const char *subtype)
 {
-	g_string_append(out, "Content-Type: text/plain; charset=utf-8\n");
+	g_string_append_printf(out, "Content-Type: text/%s; charset=utf-8\n",
+			       subtype);
 	if (!needs_encoding(text)) {
 		g_string_append(out, "Content-Transfer-Encoding: 7bit\n\n");
 		g_string_append(out, text);
@@ -170,6 +171,39 @@ rfc822_part(GString *out, GBytes *raw)
 		g_string_append_c(out, '\n');
 }
 
+/* "=_" cannot appear in quoted-printable nor base64 output, and the
+ * Message-ID makes a boundary unique against the attached mails. */
+static char *
+boundary_new(const struct md_outmail *m, const char *what)
+{
+	char *b = g_strdup_printf("=_maildesk_%s_%s", what, m->message_id);
+
+	g_strdelimit(b, "@", '_');
+	return b;
+}
+
+/* The text, with its HTML alternative when there is one (RFC 2046 5.1.4:
+ * the richest last). */
+static void
+texts(GString *out, const struct md_outmail *m)
+{
+	char *boundary;
+
+	if (m->html == NULL) {
+		text_part(out, m->text, "plain");
+		return;
+	}
+	boundary = boundary_new(m, "alt");
+	g_string_append_printf(out, "Content-Type: multipart/alternative; "
+			       "boundary=\"%s\"\n\n--%s\n", boundary,
+			       boundary);
+	text_part(out, m->text, "plain");
+	g_string_append_printf(out, "\n--%s\n", boundary);
+	text_part(out, m->html, "html");
+	g_string_append_printf(out, "\n--%s--\n", boundary);
+	g_free(boundary);
+}
+
 static void
 body(GString *out, const struct md_outmail *m)
 {
@@ -177,19 +211,16 @@ body(GString *out, const struct md_outmail *m)
 
 	g_string_append(out, "MIME-Version: 1.0\n");
 	if (m->attach == NULL || m->attach->len == 0) {
-		text_part(out, m->text);
+		texts(out, m);
 		return;
 	}
-	/* "=_" cannot appear in quoted-printable nor base64 output, and the
-	 * Message-ID makes it unique against the attached mails. */
-	boundary = g_strdup_printf("=_maildesk_%s", m->message_id);
-	g_strdelimit(boundary, "@", '_');
+	boundary = boundary_new(m, "mix");
 	g_string_append_printf(out, "Content-Type: multipart/mixed; "
 			       "boundary=\"%s\"\n\n", boundary);
 	/* RFC 2046 5.1.1: the line break before "--boundary" belongs to the
 	 * delimiter, so each part's own last line break comes before it. */
 	g_string_append_printf(out, "--%s\n", boundary);
-	text_part(out, m->text);
+	texts(out, m);
 	for (guint i = 0; i < m->attach->len; i++) {
 		g_string_append_printf(out, "\n--%s\n", boundary);
 		rfc822_part(out, g_ptr_array_index(m->attach, i));
@@ -245,9 +276,9 @@ md_compose(const struct md_outmail *m)
 		g_string_append_printf(out, "In-Reply-To: <%s>\n",
 				       m->in_reply_to);
 	references(out, m->in_reply_to, m->references);
-	if (m->automatic) {
+	if (m->auto_submitted != NULL) {
 		/* RFC 3834 5; Exchange's header keeps its OOF quiet. */
-		header(out, "Auto-Submitted", "auto-replied");
+		header(out, "Auto-Submitted", m->auto_submitted);
 		header(out, "X-Auto-Response-Suppress", "All");
 	}
 	if (m->loop != NULL)

@@ -22,7 +22,11 @@ struct md_outmail {
 	gint64 date;			/* unix seconds */
 	GTimeZone *tz;			/* Date: is written in this zone */
 	const char *text;		/* UTF-8 body */
-	bool automatic;			/* RFC 3834 auto-replied markers */
+	const char *html;		/* UTF-8 HTML alternative, or NULL */
+	/* RFC 3834's Auto-Submitted value ("auto-replied" for answers to a
+	 * mail, "auto-generated" for mail the timers send) with Exchange's
+	 * X-Auto-Response-Suppress; NULL for a person's words. */
+	const char *auto_submitted;
 	const char *loop;		/* X-Loop value (the desk address) */
 	const GPtrArray *attach;	/* GBytes * raw mails, as message/rfc822 */
 };

@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "conf-check.h"
+#include "workday.h"
 
 /* A password longer than this is surely the wrong file. */
 #define SECRET_MAX 4096
@@ -92,6 +93,18 @@ md_conf_check_hhmm(const void *value, void *base)
 	    (v[0] - '0') * 10 + (v[1] - '0') < 24 && v[3] < '6')
 		return NULL;
 	return g_strdup_printf("\"%s\" is not a time HH:MM", v);
+}
+
+char *
+md_conf_check_hours(const void *value, void *base)
+{
+	int start, end;
+
+	(void)base;
+	if (md_workday_parse_hours(value, &start, &end))
+		return NULL;
+	return g_strdup_printf("\"%s\" is not office hours HH:MM-HH:MM "
+			       "(e.g. \"08:30-17:30\")", (const char *)value);
 }
 
 char *

@@ -16,6 +16,8 @@ char *md_conf_check_tz(const void *value, void *base);
 char *md_conf_check_dir(const void *value, void *base);
 char *md_conf_check_date(const void *value, void *base);
 char *md_conf_check_hhmm(const void *value, void *base);
+/* "HH:MM-HH:MM", the first before the second. */
+char *md_conf_check_hours(const void *value, void *base);
 char *md_conf_check_ascending(const void *value, void *base);
 char *md_conf_check_imap_url(const void *value, void *base);
 char *md_conf_check_smtp_url(const void *value, void *base);

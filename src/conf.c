@@ -639,7 +639,7 @@ walk_group(struct parse *p, const struct group *g,
 /* Tables ---------------------------------------------------------------- */
 
 static const char *const languages[] = { "fr", "en", NULL };
-static const char *const holidays[] = { "FR", "BE", "none", NULL };
+static const char *const holidays[] = { "FR", "BE", "FR-AM", "none", NULL };
 static const char *const auths[] = { "login", "plain", NULL };
 static const char *const afters[] = {
 	[MD_AFTER_MOVE] = "move",
@@ -879,12 +879,15 @@ static const struct key lifecycle_keys[] = {
 	{ "close_after", K_INT, C(close_after), 0, .idef = 5, .min = 1 },
 	{ "reopen_within", K_INT, C(reopen_within), 0, .idef = 30,
 	  .min = 0 },
+	{ "office_hours", K_STR, C(office_hours), 0, "08:30-17:30",
+	  .check = md_conf_check_hours },
 	{ NULL }
 };
 
 static const struct key escalation_keys[] = {
 	{ "digest_at", K_STR, C(digest_at), 0, "08:30", .check = md_conf_check_hhmm },
 	{ "stale_after", K_INT, C(stale_after), 0, .idef = 8, .min = 1 },
+	{ "digest_when_empty", K_BOOL, C(digest_when_empty), 0, .idef = false },
 	{ NULL }
 };
 

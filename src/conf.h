@@ -99,15 +99,17 @@ struct md_conf {
 
 	/* lifecycle */
 	guint8 workdays;	/* bit 0 = Monday .. bit 6 = Sunday */
-	char *holidays;		/* "FR", "BE" or "none" */
+	char *holidays;		/* "FR", "BE", "FR-AM" or "none" */
 	GPtrArray *extra_holidays;	/* "YYYY-MM-DD" */
 	GArray *remind_after;	/* int, working days */
 	int close_after;
 	int reopen_within;	/* calendar days */
+	char *office_hours;	/* "HH:MM-HH:MM", for stale_after */
 
 	/* escalation */
 	char *digest_at;	/* "HH:MM" */
 	int stale_after;	/* working hours */
+	bool digest_when_empty;	/* a digest even with nothing to report */
 
 	/* limits */
 	gint64 max_message_size;	/* bytes, default 25 MiB */

@@ -10,6 +10,28 @@
 #include "error.h"
 #include "store.h"
 #include "template.h"
+#include "workday.h"
+
+/* The calendar and the lifecycle's view of the configuration. */
+static void
+rules_init(struct md_ctx *ctx)
+{
+	const struct md_conf *conf = ctx->conf;
+	int start = 0, end = 0;
+
+	/* Validated by conf.c. */
+	(void)md_workday_parse_hours(conf->office_hours, &start, &end);
+	ctx->cal = md_workday_new(conf->tz, conf->workdays, conf->holidays,
+				  conf->extra_holidays, start, end);
+	ctx->rules = (struct md_rules){
+		.notify = conf->agents_notify,
+		.desk_addrs = ctx->desk_addrs,
+		.upstream = conf->upstream_address,
+		.cal = ctx->cal,
+		.remind_after = conf->remind_after,
+		.close_after = conf->close_after,
+	};
+}
 
 bool
 md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
@@ -35,6 +57,7 @@ md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
 	ctx->templates = md_templates_new(ctx->conf->templates_dir,
 					  ctx->conf->language);
 	ctx->desk_addrs = md_conf_desk_addresses(ctx->conf);
+	rules_init(ctx);
 	ctx->poison_subject = g_getenv("MAILDESK_TEST_POISON_SUBJECT");
 	ok = true;
 out:
@@ -46,6 +69,7 @@ void
 md_ctx_clear(struct md_ctx *ctx)
 {
 	g_clear_pointer(&ctx->desk_addrs, g_ptr_array_unref);
+	g_clear_pointer(&ctx->cal, md_workday_free);
 	md_templates_free(ctx->templates);
 	g_clear_pointer(&ctx->secret, g_bytes_unref);
 	md_db_close(ctx->db);

@@ -8,10 +8,12 @@
 #include <stdbool.h>
 
 #include "clock.h"
+#include "lifecycle.h"
 
 struct md_conf;
 struct md_db;
 struct md_templates;
+struct md_workday;
 
 struct md_ctx {
 	struct md_conf *conf;	/* owned */
@@ -21,6 +23,9 @@ struct md_ctx {
 	struct md_templates *templates;	/* owned */
 	GPtrArray *desk_addrs;	/* the desk address and aliases (borrowed
 				 * from conf), never written to */
+	struct md_workday *cal;	/* owned; working days in desk.timezone */
+	struct md_rules rules;	/* for the lifecycle, borrowed from the
+				 * above */
 	/* Test hook (fault injection): a mail with this subject fails as
 	 * bad data after its rows were written; NULL normally. */
 	const char *poison_subject;

@@ -158,6 +158,44 @@ static const char *const migrations[] = {
 	"  WHERE escalated != 0;"
 	"CREATE INDEX tickets_linked ON tickets(linked)"
 	"  WHERE linked IS NOT NULL;",
+	/* 3: the timers (spec 6).  A wait's start and the last escalation
+	 * on the ticket; the outbox also carries mail that belongs to no
+	 * ticket (the supervisors' digest), so its raw bytes are named
+	 * directly and message and ticket may be NULL.  Tickets already
+	 * waiting are due at once: the first tick computes their timers. */
+	"ALTER TABLE tickets ADD COLUMN since INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN escalated_at INTEGER;"
+	"UPDATE tickets SET since = updated, due = updated "
+	"  WHERE status IN ('pending', 'resolved');"
+	"UPDATE tickets SET since = updated WHERE since IS NULL;"
+	"UPDATE tickets SET escalated_at = updated "
+	"  WHERE status = 'escalated';"
+	"CREATE INDEX tickets_escalated_at ON tickets(escalated_at) "
+	"  WHERE escalated_at IS NOT NULL;"
+	"CREATE TABLE outbox_v2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message INTEGER REFERENCES messages(id),"
+	"  ticket INTEGER REFERENCES tickets(id),"
+	"  raw INTEGER NOT NULL REFERENCES raw(id),"
+	"  kind TEXT,"
+	"  mail_from TEXT NOT NULL,"
+	"  rcpts TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  last_error TEXT);"
+	"INSERT INTO outbox_v2 SELECT o.id, o.message, o.ticket, m.raw, "
+	"  m.kind, o.mail_from, o.rcpts, o.state, o.attempts, o.next_try, "
+	"  o.created, o.sent, o.last_error "
+	"  FROM outbox o JOIN messages m ON m.id = o.message;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v2 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(next_try) WHERE state = 'queued';"
+	/* Its counters' triggers went with the old table. */
+	COUNT_TRIGGERS("outbox", "state", "outbox.' || NEW.state || '",
+		       "outbox.' || OLD.state || '"),
 };
 
 bool

@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "lifecycle.h"
+#include "workday.h"
 
 static const char *const state_names[] = {
 	"open", "pending", "resolved", "escalated", "closed",
@@ -14,10 +15,12 @@ static const char *const role_names[] = {
 	"stranger",
 };
 static const char *const intent_names[] = {
-	"ack", "notify", "relay", "escalation", "escalation",
+	"ack", "notify", "relay", "escalation", "escalation", "reminder",
+	"close",
 };
 static const char *const template_names[] = {
-	"ack", "notify", "relay", "escalation", "escalated",
+	"ack", "notify", "relay", "escalation", "escalated", "reminder",
+	"closed",
 };
 
 const char *
@@ -211,29 +214,34 @@ notify(const char *addr, GPtrArray *intents)
 		add_unique(intent_new(MD_INTENT_NOTIFY, intents)->to, addr);
 }
 
-static void
-agent_writes(struct md_ticket *t, const struct md_event *ev,
-	     const GPtrArray *desk_addrs, GPtrArray *intents)
+/* Returns true if the desk answered the requester's side (the clock of a
+ * pending ticket then runs from this answer). */
+static bool
+agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
+	     const struct md_rules *rules, GPtrArray *intents)
 {
+	const GPtrArray *desk_addrs = rules->desk_addrs;
 	struct md_commands cmd;
+	bool answer = false;
 
 	md_lifecycle_commands(ev->body, &cmd);
 	if (!cmd.internal) {
 		relay(t, ev, desk_addrs, intents);
-		t->answered = true;
+		t->answered = answer = true;
 		if (t->state == MD_STATE_OPEN || t->state == MD_STATE_CLOSED)
 			t->state = MD_STATE_PENDING;
 	}
 	if (cmd.has_state)
 		t->state = cmd.state;
-	if (cmd.escalate && ev->upstream != NULL) {
+	if (cmd.escalate && rules->upstream != NULL) {
 		struct md_intent *in = intent_new(MD_INTENT_ESCALATION,
 						  intents);
 
-		add_unique(in->to, ev->upstream);
+		add_unique(in->to, rules->upstream);
 		in->note = g_steal_pointer(&cmd.escalate_note);
 		t->state = MD_STATE_ESCALATED;
 		t->escalated = true;
+		t->escalated_at = now;
 		/* Spec 6: the requester is told.  A relayed answer already
 		 * does it in the agent's words; otherwise, a notice. */
 		if (cmd.internal) {
@@ -251,34 +259,126 @@ agent_writes(struct md_ticket *t, const struct md_event *ev,
 		t->assignee = g_steal_pointer(&cmd.assign);
 	}
 	md_commands_clear(&cmd);
+	return answer;
 }
 
-static void apply_event(struct md_ticket *t, const struct md_event *ev,
-			const char *notify_addr, const GPtrArray *desk_addrs,
+static bool
+waits_on_requester(const struct md_ticket *t)
+{
+	return t->state == MD_STATE_PENDING || t->state == MD_STATE_RESOLVED;
+}
+
+gint64
+md_lifecycle_due(const struct md_ticket *t, const struct md_rules *rules,
+		 int *what_r)
+{
+	const GArray *remind = rules->remind_after;
+
+	if (what_r != NULL)
+		*what_r = 0;
+	if (!waits_on_requester(t) || t->since == 0 || rules->cal == NULL)
+		return 0;
+	for (guint i = t->reminders; remind != NULL && i < remind->len; i++) {
+		int days = g_array_index(remind, int, i);
+
+		/* A reminder on or after the close day would announce a
+		 * close that has already happened. */
+		if (days >= rules->close_after)
+			break;
+		if (what_r != NULL)
+			*what_r = i + 1;
+		return md_workday_add(rules->cal, t->since, days);
+	}
+	return md_workday_add(rules->cal, t->since, rules->close_after);
+}
+
+/* The due instant has come.  A desk that was down catches up without
+ * flooding: only the latest milestone passed counts, and the close wins
+ * over every reminder before it. */
+static void
+timer(struct md_ticket *t, gint64 now, const struct md_rules *rules,
+      GPtrArray *intents)
+{
+	const GArray *remind = rules->remind_after;
+	gint64 close;
+	int latest = 0;
+
+	if (!waits_on_requester(t) || t->since == 0 || rules->cal == NULL)
+		return;
+	close = md_workday_add(rules->cal, t->since, rules->close_after);
+	if (now >= close) {
+		t->state = MD_STATE_CLOSED;
+		add_unique(intent_new(MD_INTENT_CLOSED, intents)->to,
+			   t->requester);
+		return;
+	}
+	for (guint i = 0; remind != NULL && i < remind->len; i++) {
+		int days = g_array_index(remind, int, i);
+
+		if (days < rules->close_after &&
+		    md_workday_add(rules->cal, t->since, days) <= now)
+			latest = i + 1;
+	}
+	if (latest > t->reminders) {
+		struct md_intent *in = intent_new(MD_INTENT_REMINDER, intents);
+
+		add_unique(in->to, t->requester);
+		in->number = latest;
+		in->at = close;
+		t->reminders = latest;
+	}
+}
+
+static bool apply_event(struct md_ticket *t, const struct md_event *ev,
+			gint64 now, const struct md_rules *rules,
 			GPtrArray *intents);
 
 void
 md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
-		   gint64 now, const char *notify_addr,
-		   const GPtrArray *desk_addrs, GPtrArray *intents)
+		   gint64 now, const struct md_rules *rules,
+		   GPtrArray *intents)
 {
 	enum md_state before = t->state;
+	bool answer;
 
 	t->updated = now;
-	apply_event(t, ev, notify_addr, desk_addrs, intents);
+	answer = apply_event(t, ev, now, rules, intents);
+	/* The wait starts anew with each state and with each answer of the
+	 * desk: reminders count from there. */
+	if (t->state != before || answer || ev->new_ticket) {
+		t->since = now;
+		t->reminders = 0;
+	}
 	/* closed_at is the start of the reopen window: set on entering
 	 * closed, cleared on leaving it, whatever the path. */
 	if (t->state != MD_STATE_CLOSED)
 		t->closed_at = 0;
 	else if (before != MD_STATE_CLOSED || t->closed_at == 0)
 		t->closed_at = now;
+	t->due = md_lifecycle_due(t, rules, NULL);
 }
 
-static void
-apply_event(struct md_ticket *t, const struct md_event *ev,
-	    const char *notify_addr, const GPtrArray *desk_addrs,
-	    GPtrArray *intents)
+/* Returns true if the desk answered the requester's side. */
+static bool
+apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
+	    const struct md_rules *rules, GPtrArray *intents)
 {
+	const char *notify_addr = rules->notify;
+
+	switch (ev->type) {
+	case MD_EVENT_MAIL:
+		break;
+	case MD_EVENT_SET_STATE:
+		t->state = ev->state;
+		return false;
+	case MD_EVENT_ASSIGN:
+		g_free(t->assignee);
+		t->assignee = g_strdup(ev->assignee);
+		return false;
+	case MD_EVENT_TIMER:
+		timer(t, now, rules, intents);
+		return false;
+	}
 	if (ev->new_ticket) {
 		t->state = MD_STATE_OPEN;
 		if (!ev->automated && ev->role != MD_ROLE_DESK)
@@ -286,7 +386,7 @@ apply_event(struct md_ticket *t, const struct md_event *ev,
 				   t->requester);
 		if (ev->role != MD_ROLE_DESK)
 			notify(notify_addr, intents);
-		return;
+		return false;
 	}
 	switch (ev->role) {
 	case MD_ROLE_REQUESTER:
@@ -301,14 +401,13 @@ apply_event(struct md_ticket *t, const struct md_event *ev,
 		notify(notify_addr, intents);
 		break;
 	case MD_ROLE_AGENT:
-		agent_writes(t, ev, desk_addrs, intents);
-		break;
+		return agent_writes(t, ev, now, rules, intents);
 	case MD_ROLE_UPSTREAM:
 		if (ev->foreign_tag != NULL) {
 			g_free(t->upstream_ref);
 			t->upstream_ref = g_strdup(ev->foreign_tag);
 		}
-		relay(t, ev, desk_addrs, intents);
+		relay(t, ev, rules->desk_addrs, intents);
 		notify(notify_addr, intents);
 		if (t->state == MD_STATE_ESCALATED)
 			t->state = MD_STATE_OPEN;
@@ -317,4 +416,5 @@ apply_event(struct md_ticket *t, const struct md_event *ev,
 	case MD_ROLE_DESK:
 		break;
 	}
+	return false;
 }

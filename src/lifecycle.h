@@ -1,14 +1,17 @@
 /* lifecycle.h: the ticket state machine of spec section 6 (pure).
  *
- * (ticket, event, now) -> (changed ticket, intents).  An intent is an
- * outgoing mail to be composed and queued ("acknowledge to X"); the
- * lifecycle knows no SQL, no gmime and no clock of its own.
+ * (ticket, event, now, rules) -> (changed ticket, intents, next due).  An
+ * intent is an outgoing mail to be composed and queued ("acknowledge to
+ * X"); the lifecycle knows no SQL, no gmime and no clock of its own.  Only
+ * ticket.c calls md_lifecycle_apply: every change to a ticket goes there.
  */
 #ifndef MD_LIFECYCLE_H
 #define MD_LIFECYCLE_H
 
 #include <glib.h>
 #include <stdbool.h>
+
+struct md_workday;
 
 enum md_state {
 	MD_STATE_OPEN,		/* the desk must act */
@@ -34,6 +37,8 @@ enum md_intent_kind {
 	MD_INTENT_RELAY,	/* the desk's answer to requester and CCs */
 	MD_INTENT_ESCALATION,	/* the thread to upstream */
 	MD_INTENT_ESCALATED,	/* the requester's side told of it */
+	MD_INTENT_REMINDER,	/* to the requester, automatic: we wait */
+	MD_INTENT_CLOSED,	/* to the requester, automatic: closed */
 };
 
 struct md_ticket {
@@ -50,9 +55,25 @@ struct md_ticket {
 	char *assignee;
 	gint64 closed_at;
 	bool answered;		/* the desk has answered at least once */
+	gint64 since;		/* start of the current wait: when the state
+				 * was entered, or the desk's last answer */
+	int reminders;		/* reminders sent in the current wait */
+	gint64 escalated_at;	/* last escalation, 0 if never */
+};
+
+/* What happens to a ticket.  MAIL is a message on it (the fields below
+ * ROLE); the others come from the command line or the timers. */
+enum md_event_type {
+	MD_EVENT_MAIL,
+	MD_EVENT_SET_STATE,	/* resolve, close, reopen N: STATE */
+	MD_EVENT_ASSIGN,	/* assign N ADDR: ASSIGNEE */
+	MD_EVENT_TIMER,		/* the due instant has come */
 };
 
 struct md_event {
+	enum md_event_type type;
+	enum md_state state;		/* SET_STATE */
+	const char *assignee;		/* ASSIGN */
 	enum md_role role;
 	bool new_ticket;
 	bool automated;		/* md_loop_check said so */
@@ -61,8 +82,17 @@ struct md_event {
 	const GPtrArray *cc;
 	const GPtrArray *participants;	/* the ticket's, requester excluded */
 	const char *foreign_tag;	/* upstream's reference, or NULL */
-	const char *upstream;	/* upstream.address, or NULL */
 	const char *body;	/* new text, commands are read from it */
+};
+
+/* What the lifecycle needs of the configuration, borrowed. */
+struct md_rules {
+	const char *notify;		/* agents.notify, or NULL */
+	const GPtrArray *desk_addrs;	/* ours: never written to */
+	const char *upstream;		/* upstream.address, or NULL */
+	const struct md_workday *cal;	/* working days */
+	const GArray *remind_after;	/* int, working days, ascending */
+	int close_after;		/* working days */
 };
 
 struct md_intent {
@@ -71,6 +101,8 @@ struct md_intent {
 	GPtrArray *cc;		/* char *, owned */
 	bool internal;		/* #internal note */
 	char *note;		/* #escalate note, or NULL */
+	int number;		/* REMINDER: 1 for the first */
+	gint64 at;		/* REMINDER: when the ticket will close */
 };
 
 const char *md_state_name(enum md_state state);
@@ -81,13 +113,18 @@ const char *md_role_name(enum md_role role);
 const char *md_intent_kind_name(enum md_intent_kind kind);
 const char *md_intent_template_name(enum md_intent_kind kind);
 
-/* Applies EV to T (changing its state, updated, escalated, upstream_ref,
- * assignee) and appends the outgoing mails it causes to INTENTS (struct
- * md_intent *, freed by md_intent_free).  NOTIFY is the agents' address or
- * NULL; DESK_ADDRS are ours (never written to). */
+/* Applies EV to T at NOW (changing its state, updated, escalated,
+ * upstream_ref, assignee, since, reminders, due) and appends the outgoing
+ * mails it causes to INTENTS (struct md_intent *, md_intent_free). */
 void md_lifecycle_apply(struct md_ticket *t, const struct md_event *ev,
-			gint64 now, const char *notify,
-			const GPtrArray *desk_addrs, GPtrArray *intents);
+			gint64 now, const struct md_rules *rules,
+			GPtrArray *intents);
+
+/* What T waits for next (pure): the instant of its next reminder or of
+ * its close, 0 if no timer runs (open, escalated, closed).  *WHAT_R, if
+ * not NULL, is the reminder's number (1, 2 ...) or 0 for the close. */
+gint64 md_lifecycle_due(const struct md_ticket *t, const struct md_rules *rules,
+			int *what_r);
 
 /* Agent commands in the first lines of BODY (spec section 6).  Returns
  * the number found; *STATE_R and the rest are set for those present. */

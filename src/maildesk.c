@@ -24,7 +24,7 @@ static const struct {
 	{ "deliver", md_cmd_deliver, "deliver < MESSAGE" },
 	{ "ingest", md_cmd_ingest, "ingest DIR" },
 	{ "send", md_cmd_send, "send" },
-	{ "list", md_cmd_list, "list [--status S] [--quarantine] [--json]" },
+	{ "list", md_cmd_list, "list [--status S] [--quarantine] [--due] [--json]" },
 	{ "show", md_cmd_show, "show N [--json]" },
 	{ "stats", md_cmd_stats, "stats [--json]" },
 	{ "check-config", md_cmd_check_config, "check-config" },
@@ -33,6 +33,9 @@ static const struct {
 	{ "reopen", md_cmd_ticket, "reopen N" },
 	{ "reply", md_cmd_agent, "reply N < ANSWER" },
 	{ "escalate", md_cmd_agent, "escalate N [--note TEXT]" },
+	{ "assign", md_cmd_ticket, "assign N ADDRESS" },
+	{ "tick", md_cmd_tick, "tick" },
+	{ "digest", md_cmd_digest, "digest [--dry-run]" },
 };
 
 static int

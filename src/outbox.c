@@ -17,6 +17,7 @@
 #include "tag.h"
 #include "template.h"
 #include "transport.h"
+#include "workday.h"
 
 /* Retries stop after this long: a mail that could not leave for five days
  * is news nobody wants any more, and the ticket says so. */
@@ -86,6 +87,16 @@ template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 	g_hash_table_insert(vars, "desk_address", g_strdup(conf->desk_address));
 	g_hash_table_insert(vars, "from_name", g_strdup(conf->from_name));
 	g_hash_table_insert(vars, "note", g_strdup(in->note ? in->note : ""));
+	g_hash_table_insert(vars, "reopen_within",
+			    g_strdup_printf("%d", conf->reopen_within));
+	if (in->kind == MD_INTENT_REMINDER) {
+		g_hash_table_insert(vars, "reminder",
+				    g_strdup_printf("%d", in->number));
+		g_hash_table_insert(vars, "close_date",
+				    md_workday_format(ctx->cal, in->at,
+						      conf->language,
+						      MD_DATE_LONG));
+	}
 	if (trigger != NULL) {
 		g_hash_table_insert(vars, "sender",
 				    g_strdup(trigger->from_name != NULL
@@ -118,35 +129,120 @@ subject_for(const struct md_ctx *ctx, const struct md_ticket *t,
 	return s;
 }
 
+/* Stores M (composed as RAW) as a message of ticket T (NULL: a mail about
+ * no ticket, such as a digest, kept in the outbox only) and queues it. */
 static bool
 store_and_queue(struct md_ctx *ctx, const struct md_ticket *t,
-		const struct md_intent *in, const char *mid,
-		const struct md_outmail *m, GBytes *raw, GError **error)
+		const char *kind, const struct md_outmail *m, GBytes *raw,
+		GError **error)
 {
 	GPtrArray *rcpts = g_ptr_array_new();
-	gint64 now = md_clock_now(&ctx->clock), raw_id, msg_id;
+	gint64 now = md_clock_now(&ctx->clock);
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
 	struct md_store_message row = {
-		.ticket = t->id, .direction = "out", .role = MD_ROLE_DESK,
-		.kind = md_intent_kind_name(in->kind), .message_id = mid,
-		.in_reply_to = m->in_reply_to, .sender = m->from_addr,
-		.to = in->to, .cc = in->cc, .subject = m->subject,
-		.date = now, .received = now, .text = m->text,
-		.attachments = "[]",
+		.ticket = t != NULL ? t->id : 0, .direction = "out",
+		.role = MD_ROLE_DESK, .kind = kind,
+		.message_id = m->message_id, .in_reply_to = m->in_reply_to,
+		.sender = m->from_addr, .to = m->to, .cc = m->cc,
+		.subject = m->subject, .date = now, .received = now,
+		.text = m->text, .attachments = "[]",
+	};
+	struct md_store_outbox o = {
+		.ticket = row.ticket, .kind = kind,
+		.mail_from = ctx->conf->desk_address, .rcpts = rcpts,
+		.now = now,
 	};
 	bool ok;
 
-	g_ptr_array_extend(rcpts, in->to, NULL, NULL);
-	g_ptr_array_extend(rcpts, in->cc, NULL, NULL);
-	ok = md_store_raw_insert(ctx->db, data, len, &raw_id, error);
-	row.raw = raw_id;
-	ok = ok && md_store_message_insert(ctx->db, &row, &msg_id, error) &&
-	     md_store_outbox_insert(ctx->db, msg_id, t->id,
-				    ctx->conf->desk_address, rcpts, now,
-				    error);
+	g_ptr_array_extend(rcpts, (GPtrArray *)m->to, NULL, NULL);
+	if (m->cc != NULL)
+		g_ptr_array_extend(rcpts, (GPtrArray *)m->cc, NULL, NULL);
+	ok = md_store_raw_insert(ctx->db, data, len, &o.raw, error);
+	row.raw = o.raw;
+	if (ok && t != NULL)
+		ok = md_store_message_insert(ctx->db, &row, &o.message, error);
+	ok = ok && md_store_outbox_insert(ctx->db, &o, error);
 	g_ptr_array_unref(rcpts);
 	return ok;
+}
+
+bool
+md_outbox_queue_mail(struct md_ctx *ctx, const char *kind,
+		     struct md_outmail *m, GError **error)
+{
+	GBytes *raw;
+	char *mid = md_mid_new(ctx->secret, ctx->conf->desk_domain, 0,
+			       md_clock_now_us(&ctx->clock));
+	bool ok;
+
+	m->message_id = mid;
+	raw = md_compose(m);
+	ok = store_and_queue(ctx, NULL, kind, m, raw, error);
+	m->message_id = NULL;
+	g_bytes_unref(raw);
+	g_free(mid);
+	return ok;
+}
+
+/* RFC 3834 3.1.7: "auto-replied" answers a mail; what the timers send on
+ * their own is "auto-generated".  NULL: a person's words. */
+static const char *
+auto_submitted(enum md_intent_kind kind)
+{
+	switch (kind) {
+	case MD_INTENT_ACK:
+		return "auto-replied";
+	case MD_INTENT_REMINDER:
+	case MD_INTENT_CLOSED:
+		return "auto-generated";
+	default:
+		return NULL;
+	}
+}
+
+/* A timer's mail never goes to an address that bounces (spec 5); the
+ * clock runs all the same. */
+static bool
+deliverable(struct md_ctx *ctx, const struct md_ticket *t,
+	    const struct md_intent *in, bool *ok_r, GError **error)
+{
+	const char *addr = g_ptr_array_index(in->to, 0);
+	bool bouncing = false;
+	char *what;
+
+	if (in->kind != MD_INTENT_REMINDER && in->kind != MD_INTENT_CLOSED)
+		return *ok_r = true;
+	if (!md_store_address_is_bouncing(ctx->db, addr, &bouncing, error))
+		return false;
+	*ok_r = !bouncing;
+	if (!bouncing)
+		return true;
+	what = g_strdup_printf("%s to %s not sent: the address bounces",
+			       md_intent_kind_name(in->kind), addr);
+	bouncing = md_store_event(ctx->db, t->id, md_clock_now(&ctx->clock),
+				  what, error);
+	g_free(what);
+	return bouncing;
+}
+
+/* In-Reply-To and References for a mail that answers no inbound mail (a
+ * timer's, the command line's): the requester's side's last mail on the
+ * ticket, so that it threads in their client.  Only mails they had are
+ * named: our signed Message-IDs sent to agents stay with the agents. */
+static bool
+thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
+	    const struct md_msg *trigger, char **parent_r, GPtrArray *refs,
+	    GError **error)
+{
+	if (trigger != NULL && trigger->message_id != NULL) {
+		*parent_r = g_strdup(trigger->message_id);
+		for (guint i = 0; i < trigger->references->len; i++)
+			g_ptr_array_add(refs, g_strdup(g_ptr_array_index(
+				trigger->references, i)));
+		return true;
+	}
+	return md_store_thread_refs(ctx->db, t->id, parent_r, refs, error);
 }
 
 bool
@@ -156,21 +252,27 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 {
 	const struct md_conf *conf = ctx->conf;
 	const char *kind = md_intent_template_name(in->kind), *tmpl;
-	bool automatic = in->kind == MD_INTENT_ACK, allowed = true;
+	const char *automatic = auto_submitted(in->kind);
+	bool allowed = true;
 	GHashTable *vars = NULL;
 	GPtrArray *attach = NULL;
-	char *text = NULL, *subject = NULL, *mid = NULL;
+	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
+	char *text = NULL, *subject = NULL, *mid = NULL, *parent = NULL;
 	GBytes *raw = NULL;
 	bool ok = false;
 
 	*queued_r = false;
 	if (in->to->len == 0)
-		return true;
-	if (automatic && !allowance(ctx, t, g_ptr_array_index(in->to, 0),
-				    &allowed, error))
-		return false;
+		goto done;
+	if (!deliverable(ctx, t, in, &allowed, error))
+		goto out;
+	if (allowed && automatic != NULL &&
+	    !allowance(ctx, t, g_ptr_array_index(in->to, 0), &allowed, error))
+		goto out;
 	if (!allowed)
-		return true;
+		goto done;
+	if (!thread_refs(ctx, t, trigger, &parent, refs, error))
+		goto out;
 	tmpl = md_templates_get(ctx->templates, kind, error);
 	if (tmpl == NULL)
 		goto out;
@@ -188,25 +290,29 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 	struct md_outmail m = {
 		.from_name = conf->from_name, .from_addr = conf->desk_address,
 		.to = in->to, .cc = in->cc, .subject = subject,
-		.message_id = mid,
-		.in_reply_to = trigger ? trigger->message_id : NULL,
-		.references = trigger ? trigger->references : NULL,
+		.message_id = mid, .in_reply_to = parent, .references = refs,
 		.date = md_clock_now(&ctx->clock), .tz = conf->tz,
-		.text = text, .automatic = automatic,
+		.text = text, .auto_submitted = automatic,
 		.loop = conf->desk_address, .attach = attach,
 		.reply_to = in->kind == MD_INTENT_ESCALATION
 			? conf->desk_address : NULL,
 	};
 	raw = md_compose(&m);
-	ok = store_and_queue(ctx, t, in, mid, &m, raw, error);
+	ok = store_and_queue(ctx, t, md_intent_kind_name(in->kind), &m, raw,
+			     error);
 	*queued_r = ok;
+	goto out;
+done:
+	ok = true;
 out:
 	g_clear_pointer(&raw, g_bytes_unref);
 	g_clear_pointer(&vars, g_hash_table_unref);
 	g_clear_pointer(&attach, g_ptr_array_unref);
+	g_ptr_array_unref(refs);
 	g_free(text);
 	g_free(subject);
 	g_free(mid);
+	g_free(parent);
 	return ok;
 }
 
@@ -254,7 +360,8 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 					    attempts, now, now,
 					    failure->message, error);
 	}
-	if (ok && what != NULL)
+	/* A digest belongs to no ticket: the log says it. */
+	if (ok && what != NULL && row->ticket != 0)
 		ok = md_store_event(ctx->db, row->ticket, now, what, error);
 	g_free(what);
 	return ok;

@@ -27,12 +27,20 @@ struct md_outbox_stats {
 /* Composes the mail IN asks for about ticket T, in answer to TRIGGER (the
  * inbound message that caused it, or NULL), and queues it with its
  * messages row in the caller's transaction.  An automatic mail over
- * autoreply.per_sender_per_day for its recipient is not queued
- * (*QUEUED_R false) and the refusal is recorded on the ticket. */
+ * autoreply.per_sender_per_day for its recipient, or a reminder or
+ * closing notice to an address that bounces, is not queued (*QUEUED_R
+ * false) and the refusal is recorded on the ticket.  A mail that answers
+ * no inbound mail threads on the requester's last one. */
 bool md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		     const struct md_msg *trigger,
 		     const struct md_intent *in, bool *queued_r,
 		     GError **error);
+
+/* Queues M, a mail about no ticket (KIND "digest"), in the caller's
+ * transaction; its Message-ID is made here (m->message_id is ignored). */
+struct md_outmail;
+bool md_outbox_queue_mail(struct md_ctx *ctx, const char *kind,
+			  struct md_outmail *m, GError **error);
 
 /* Sends up to MAX (0: all) due rows through T.  Adds to *STATS.  Returns
  * false only when the database fails; transport failures are per row.

@@ -22,12 +22,12 @@
 #include "log.h"
 #include "loop.h"
 #include "msg.h"
-#include "outbox.h"
 #include "pipeline.h"
 #include "source.h"
 #include "store.h"
 #include "tag.h"
 #include "thread.h"
+#include "ticket.h"
 
 /* What one inbound message carries through the steps; freed at once. */
 struct inbound {
@@ -43,7 +43,6 @@ struct inbound {
 	bool new_ticket;
 	GPtrArray *participants;	/* char *, everyone on the thread */
 	GPtrArray *joining;	/* char *, new on the thread with this mail */
-	GPtrArray *intents;	/* struct md_intent * */
 };
 
 static void
@@ -54,7 +53,6 @@ inbound_clear(struct inbound *in)
 	md_ticket_clear(&in->ticket);
 	g_clear_pointer(&in->participants, g_ptr_array_unref);
 	g_clear_pointer(&in->joining, g_ptr_array_unref);
-	g_clear_pointer(&in->intents, g_ptr_array_unref);
 }
 
 static bool
@@ -254,41 +252,18 @@ record_bounce(struct md_ctx *ctx, struct inbound *in, GError **error)
 	return ok;
 }
 
-/* Step 5, the decision: the lifecycle changes the ticket and says which
- * mails follow; nothing is written yet. */
-static void
-decide(struct md_ctx *ctx, struct inbound *in)
-{
-	const struct md_conf *conf = ctx->conf;
-	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
-	struct md_event ev = {
-		.role = in->role, .new_ticket = in->new_ticket,
-		.automated = in->verdict.kind != MD_LOOP_NONE,
-		.from = in->msg->from, .to = in->msg->to, .cc = in->msg->cc,
-		.participants = in->participants, .foreign_tag = foreign,
-		.upstream = conf->upstream_address, .body = in->msg->new_text,
-	};
-
-	in->intents = g_ptr_array_new_with_free_func(md_intent_free);
-	md_lifecycle_apply(&in->ticket, &ev, md_clock_now(&ctx->clock),
-			   conf->agents_notify, ctx->desk_addrs, in->intents);
-	g_free(foreign);
-}
-
-/* Step 5, the writing: the ticket as decided, the message, and the mails
- * it causes, all in this transaction. */
+/* The rows of the inbound message, written by md_ticket_apply once the
+ * ticket has its id and before the mails it causes. */
 static bool
-record(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
-       GError **error)
+message_rows(struct md_ctx *ctx, const struct md_ticket *t, void *data,
+	     GError **error)
 {
-	bool ok = in->new_ticket
-		? md_store_ticket_insert(ctx->db, &in->ticket, error)
-		: md_store_ticket_update(ctx->db, &in->ticket, error);
+	struct inbound *in = data;
 
-	if (!ok || !record_participants(ctx, in, error) ||
+	(void)t;
+	if (!record_participants(ctx, in, error) ||
 	    !store_message(ctx, in, error) || !record_bounce(ctx, in, error))
 		return false;
-	stats->tickets_created += in->new_ticket;
 	/* Fault injection for the tests (as SQLite does): a mail with this
 	 * subject fails as bad data after its rows were written. */
 	if (ctx->poison_subject != NULL &&
@@ -297,16 +272,39 @@ record(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 			    "injected fault (MAILDESK_TEST_POISON_SUBJECT)");
 		return false;
 	}
-	for (guint i = 0; i < in->intents->len; i++) {
-		bool queued;
-
-		if (!md_outbox_queue(ctx, &in->ticket, in->msg,
-				     g_ptr_array_index(in->intents, i),
-				     &queued, error))
-			return false;
-		stats->queued += queued;
-	}
 	return true;
+}
+
+/* Step 5: the ticket changes as the lifecycle decides, with the message
+ * and the mails it causes, all in this transaction. */
+static bool
+apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
+      GError **error)
+{
+	const struct md_conf *conf = ctx->conf;
+	char *foreign = md_tag_find_foreign(in->msg->subject, conf->desk_name);
+	GPtrArray *queued = g_ptr_array_new_with_free_func(g_free);
+	struct md_event ev = {
+		.type = MD_EVENT_MAIL,
+		.role = in->role, .new_ticket = in->new_ticket,
+		.automated = in->verdict.kind != MD_LOOP_NONE,
+		.from = in->msg->from, .to = in->msg->to, .cc = in->msg->cc,
+		.participants = in->participants, .foreign_tag = foreign,
+		.body = in->msg->new_text,
+	};
+	struct md_change change = {
+		.ev = &ev, .trigger = in->msg, .who = in->msg->from,
+		.rows = message_rows, .rows_data = in,
+	};
+	bool ok = md_ticket_apply(ctx, &in->ticket, &change, queued, error);
+
+	if (ok) {
+		stats->tickets_created += in->new_ticket;
+		stats->queued += queued->len;
+	}
+	g_ptr_array_unref(queued);
+	g_free(foreign);
+	return ok;
 }
 
 static bool
@@ -346,8 +344,7 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		return false;
 	collect_participants(ctx, in);
 	/* Step 5. */
-	decide(ctx, in);
-	if (!record(ctx, in, stats, error))
+	if (!apply(ctx, in, stats, error))
 		return false;
 	stats->stored++;
 	return true;

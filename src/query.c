@@ -70,6 +70,8 @@ make_ticket(sqlite3_stmt *stmt)
 static const char *
 ticket_index(const struct md_ticket_filter *f)
 {
+	if (f->due)
+		return "tickets_due";
 	if (f->linked != 0)
 		return "tickets_linked";
 	if (f->requester != NULL)
@@ -97,6 +99,8 @@ ticket_sql(const struct md_ticket_filter *f)
 	if (index != NULL)
 		g_string_append_printf(sql, "INDEXED BY %s ", index);
 	g_string_append(sql, "WHERE 1");
+	if (f->due)
+		g_string_append(sql, " AND due IS NOT NULL");
 	if (f->linked != 0)
 		g_string_append(sql, " AND linked = ?5");
 	if (f->requester != NULL)
@@ -116,7 +120,7 @@ ticket_sql(const struct md_ticket_filter *f)
 				       " AND status IN (", 10 + i);
 	if (f->statuses != NULL && f->statuses[0] != NULL)
 		g_string_append_c(sql, ')');
-	g_string_append(sql, " ORDER BY id DESC");
+	g_string_append(sql, f->due ? " ORDER BY due, id" : " ORDER BY id DESC");
 	if (f->limit > 0)
 		g_string_append(sql, " LIMIT ?7");
 	return g_string_free(sql, FALSE);

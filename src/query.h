@@ -49,6 +49,8 @@ struct md_ticket_filter {
 	gint64 linked;			/* only tickets continuing this one */
 	gint64 below_id;		/* only ids below this (paging); 0 */
 	gint64 limit;			/* at most this many; 0: all */
+	bool due;			/* only tickets with a timer, the
+					 * next due first */
 };
 /* Called for each row, newest first; ROW is valid during the call only.
  * Returning false (with ERROR set) stops the listing. */

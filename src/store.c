@@ -207,7 +207,10 @@ md_store_ticket_from_row(sqlite3_stmt *stmt, int first, struct md_ticket *t)
 	t->linked = sqlite3_column_int64(stmt, i++);
 	t->assignee = col_text(stmt, i++);
 	t->closed_at = sqlite3_column_int64(stmt, i++);
-	t->answered = sqlite3_column_int(stmt, i) != 0;
+	t->answered = sqlite3_column_int(stmt, i++) != 0;
+	t->since = sqlite3_column_int64(stmt, i++);
+	t->reminders = sqlite3_column_int(stmt, i++);
+	t->escalated_at = sqlite3_column_int64(stmt, i);
 }
 
 bool
@@ -266,6 +269,9 @@ bind_ticket(sqlite3_stmt *stmt, const struct md_ticket *t)
 	bind_text(stmt, 10, t->assignee);
 	bind_opt_int(stmt, 11, t->closed_at);
 	sqlite3_bind_int(stmt, 12, t->answered);
+	bind_opt_int(stmt, 13, t->since);
+	sqlite3_bind_int(stmt, 14, t->reminders);
+	bind_opt_int(stmt, 15, t->escalated_at);
 }
 
 bool
@@ -274,8 +280,8 @@ md_store_ticket_insert(struct md_db *db, struct md_ticket *t, GError **error)
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"INSERT INTO tickets (status, subject, requester, created, "
 		"updated, escalated, upstream_ref, due, linked, assignee, "
-		"closed_at, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"?, ?)", error);
+		"closed_at, answered, since, reminders, escalated_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
 	if (stmt == NULL)
 		return false;
@@ -294,12 +300,13 @@ md_store_ticket_update(struct md_db *db, const struct md_ticket *t,
 		"UPDATE tickets SET status = ?, subject = ?, requester = ?, "
 		"created = ?, updated = ?, escalated = ?, upstream_ref = ?, "
 		"due = ?, linked = ?, assignee = ?, closed_at = ?, "
-		"answered = ? WHERE id = ?", error);
+		"answered = ?, since = ?, reminders = ?, escalated_at = ? "
+		"WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return false;
 	bind_ticket(stmt, t);
-	sqlite3_bind_int64(stmt, 13, t->id);
+	sqlite3_bind_int64(stmt, 16, t->id);
 	return STEP(db, stmt, "update ticket", error);
 }
 
@@ -405,23 +412,25 @@ out:
 }
 
 bool
-md_store_outbox_insert(struct md_db *db, gint64 message, gint64 ticket,
-		       const char *mail_from, const GPtrArray *rcpts,
-		       gint64 now, GError **error)
+md_store_outbox_insert(struct md_db *db, const struct md_store_outbox *o,
+		       GError **error)
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"INSERT INTO outbox (message, ticket, mail_from, rcpts, "
-		"next_try, created) VALUES (?, ?, ?, ?, ?, ?)", error);
-	char *list = join(rcpts);
+		"INSERT INTO outbox (message, ticket, raw, kind, mail_from, "
+		"rcpts, next_try, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		error);
+	char *list = join(o->rcpts);
 	bool ok = false;
 
 	if (stmt != NULL) {
-		sqlite3_bind_int64(stmt, 1, message);
-		sqlite3_bind_int64(stmt, 2, ticket);
-		bind_text(stmt, 3, mail_from);
-		bind_text(stmt, 4, list);
-		sqlite3_bind_int64(stmt, 5, now);
-		sqlite3_bind_int64(stmt, 6, now);
+		bind_opt_int(stmt, 1, o->message);
+		bind_opt_int(stmt, 2, o->ticket);
+		sqlite3_bind_int64(stmt, 3, o->raw);
+		bind_text(stmt, 4, o->kind);
+		bind_text(stmt, 5, o->mail_from);
+		bind_text(stmt, 6, list);
+		sqlite3_bind_int64(stmt, 7, o->now);
+		sqlite3_bind_int64(stmt, 8, o->now);
 		ok = STEP(db, stmt, "queue mail", error);
 	}
 	g_free(list);
@@ -562,8 +571,7 @@ md_store_outbox_due(struct md_db *db, gint64 now, guint max, GPtrArray *list,
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT o.id, o.ticket, o.mail_from, o.rcpts, o.attempts, "
 		"o.created, r.data FROM outbox o "
-		"JOIN messages m ON m.id = o.message "
-		"JOIN raw r ON r.id = m.raw "
+		"JOIN raw r ON r.id = o.raw "
 		"WHERE o.state = 'queued' AND o.next_try <= ? "
 		"ORDER BY o.next_try, o.id LIMIT ?", error);
 	int rc;
@@ -633,5 +641,173 @@ md_store_outbox_next(struct md_db *db, gint64 *due_r, GError **error)
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return md_db_fail(db, rc, "read outbox", error);
+	return true;
+}
+
+bool
+md_store_address_is_bouncing(struct md_db *db, const char *addr,
+			     bool *bouncing_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT bouncing FROM addresses WHERE address = ?", error);
+	int rc;
+
+	*bouncing_r = false;
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, addr);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*bouncing_r = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "look up address", error);
+	return true;
+}
+
+bool
+md_store_thread_refs(struct md_db *db, gint64 ticket, char **parent_r,
+		     GPtrArray *refs, GError **error)
+{
+	/* The first and the last mail of the requester's side: their
+	 * client threads on its own Message-IDs (messages_ticket index). */
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT message_id FROM (SELECT message_id, id FROM messages "
+		"WHERE ticket = ?1 AND direction = 'in' AND role IN "
+		"('requester', 'participant') AND message_id IS NOT NULL "
+		"ORDER BY id LIMIT 1) UNION SELECT message_id FROM ("
+		"SELECT message_id, id FROM messages WHERE ticket = ?1 AND "
+		"direction = 'in' AND role IN ('requester', 'participant') "
+		"AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1)", error);
+	int rc;
+
+	*parent_r = NULL;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(refs, col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read the thread", error);
+	if (refs->len > 0)
+		*parent_r = g_strdup(g_ptr_array_index(refs, refs->len - 1));
+	return true;
+}
+
+bool
+md_store_due_tickets(struct md_db *db, gint64 now, guint max, GArray *ids,
+		     GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT id FROM tickets WHERE due IS NOT NULL AND due <= ? "
+		"ORDER BY due LIMIT ?", error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(stmt, 0);
+
+		g_array_append_val(ids, id);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read due tickets", error);
+	return true;
+}
+
+bool
+md_store_meta_get_int(struct md_db *db, const char *key, gint64 *value_r,
+		      GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT value FROM meta WHERE key = ?", error);
+	int rc;
+
+	*value_r = 0;
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, key);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*value_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read meta", error);
+	return true;
+}
+
+bool
+md_store_meta_set_int(struct md_db *db, const char *key, gint64 value,
+		      GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"INSERT INTO meta (key, value) VALUES (?1, ?2) "
+		"ON CONFLICT (key) DO UPDATE SET value = ?2", error);
+
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, key);
+	sqlite3_bind_int64(stmt, 2, value);
+	return STEP(db, stmt, "write meta", error);
+}
+
+bool
+md_store_last_text(struct md_db *db, gint64 ticket, char **text_r,
+		   GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT text FROM messages WHERE ticket = ? "
+		"ORDER BY id DESC LIMIT 1", error);
+	int rc;
+
+	*text_r = NULL;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*text_r = col_text(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read last message", error);
+	return true;
+}
+
+/* The digest's lists (spec 6): every query is served by an index on
+ * tickets (escalated_at, status). */
+static const char *const digest_sql[] = {
+	[MD_DIGEST_ESCALATED] = "SELECT " MD_STORE_TICKET_COLUMNS
+		" FROM tickets WHERE escalated_at > ? ORDER BY escalated_at",
+	[MD_DIGEST_UPSTREAM] = "SELECT " MD_STORE_TICKET_COLUMNS
+		" FROM tickets WHERE status = 'escalated' AND ? >= 0 "
+		"ORDER BY escalated_at, id",
+	[MD_DIGEST_OPEN] = "SELECT " MD_STORE_TICKET_COLUMNS
+		" FROM tickets WHERE status = 'open' AND since <= ? "
+		"ORDER BY since, id",
+};
+
+bool
+md_store_digest_tickets(struct md_db *db, enum md_digest_list list,
+			gint64 arg, GPtrArray *tickets, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db, digest_sql[list], error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, arg);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct md_ticket *t = g_new0(struct md_ticket, 1);
+
+		md_store_ticket_from_row(stmt, 0, t);
+		g_ptr_array_add(tickets, t);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read tickets for the digest", error);
 	return true;
 }

@@ -38,7 +38,7 @@ bool md_store_quarantine(struct md_db *db, gint64 raw, gint64 now,
  * them from column FIRST on (for the read-only queries of query.c). */
 #define MD_STORE_TICKET_COLUMNS "id, status, subject, requester, created, " \
 	"updated, escalated, upstream_ref, due, linked, assignee, closed_at, " \
-	"answered"
+	"answered, since, reminders, escalated_at"
 void md_store_ticket_from_row(sqlite3_stmt *stmt, int first,
 			      struct md_ticket *t);
 
@@ -112,9 +112,19 @@ bool md_store_outbox_result(struct md_db *db, gint64 id, const char *state,
 /* *DUE_R = the earliest next_try of queued rows, -1 if none. */
 bool md_store_outbox_next(struct md_db *db, gint64 *due_r, GError **error);
 
-bool md_store_outbox_insert(struct md_db *db, gint64 message, gint64 ticket,
-			    const char *mail_from, const GPtrArray *rcpts,
-			    gint64 now, GError **error);
+/* A mail to queue: MESSAGE and TICKET are 0 for mail about no ticket
+ * (a digest); RAW holds its bytes. */
+struct md_store_outbox {
+	gint64 message;
+	gint64 ticket;
+	gint64 raw;
+	const char *kind;
+	const char *mail_from;
+	const GPtrArray *rcpts;
+	gint64 now;
+};
+bool md_store_outbox_insert(struct md_db *db, const struct md_store_outbox *o,
+			    GError **error);
 
 /* Counts one automatic mail to ADDR on DAY unless LIMIT is reached;
  * *ALLOWED_R says whether it may be sent. */
@@ -125,6 +135,41 @@ bool md_store_address_bouncing(struct md_db *db, const char *addr,
 			       gint64 now, GError **error);
 bool md_store_event(struct md_db *db, gint64 ticket, gint64 now,
 		    const char *what, GError **error);
+
+/* *BOUNCING_R: ADDR was reported bouncing. */
+bool md_store_address_is_bouncing(struct md_db *db, const char *addr,
+				  bool *bouncing_r, GError **error);
+
+/* The first and last Message-IDs of the requester's side on TICKET,
+ * appended to REFS (g_free'd char *); *PARENT_R the last (g_free), NULL
+ * if none. */
+bool md_store_thread_refs(struct md_db *db, gint64 ticket, char **parent_r,
+			  GPtrArray *refs, GError **error);
+
+/* Appends to IDS (gint64) up to MAX tickets due at NOW, earliest first. */
+bool md_store_due_tickets(struct md_db *db, gint64 now, guint max,
+			  GArray *ids, GError **error);
+
+/* Integers kept in the meta table (the last digest); 0 if absent. */
+bool md_store_meta_get_int(struct md_db *db, const char *key,
+			   gint64 *value_r, GError **error);
+bool md_store_meta_set_int(struct md_db *db, const char *key, gint64 value,
+			   GError **error);
+
+/* The text of TICKET's last message (g_free), NULL if none. */
+bool md_store_last_text(struct md_db *db, gint64 ticket, char **text_r,
+			GError **error);
+
+/* The digest's lists: tickets escalated after ARG; all still escalated
+ * (ARG unused); open since ARG or before, oldest first.  Appends
+ * g_new'd struct md_ticket * (free with md_ticket_clear and g_free). */
+enum md_digest_list {
+	MD_DIGEST_ESCALATED,
+	MD_DIGEST_UPSTREAM,
+	MD_DIGEST_OPEN,
+};
+bool md_store_digest_tickets(struct md_db *db, enum md_digest_list list,
+			     gint64 arg, GPtrArray *tickets, GError **error);
 
 /* Source health, for stats. */
 bool md_store_source_ok(struct md_db *db, const char *name, gint64 now,

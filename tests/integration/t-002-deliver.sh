@@ -13,7 +13,7 @@ ok $? "deliver a new request exits 0"
 is "$(sql $DB 'select count(*) from tickets')" 1 "one ticket"
 is "$(sql $DB "select status || ' ' || requester from tickets")" \
    "open martine.lefevre@mairie-exemple.fr" "open, with the sender as requester"
-is "$(sql $DB "select group_concat(kind || ':' || rcpts, ' ') from outbox o
+is "$(sql $DB "select group_concat(m.kind || ':' || rcpts, ' ') from outbox o
 	join messages m on m.id = o.message")" \
    "ack:martine.lefevre@mairie-exemple.fr notify:agents@desk.example" \
    "acknowledgement and notification queued in the same transaction"

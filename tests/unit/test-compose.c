@@ -475,7 +475,7 @@ static void
 setup_not_automatic(struct md_outmail *m, GPtrArray *keep)
 {
 	(void)keep;
-	m->automatic = false;
+	m->auto_submitted = NULL;
 }
 
 static void
@@ -766,7 +766,7 @@ test_compose(gconstpointer data)
 			"Elle est enregistr\xc3\xa9" "e "
 			"sous le num\xc3\xa9ro 42.\n\nCordialement,\n"
 			"Service Desk\n",
-		.automatic = true,
+		.auto_submitted = "auto-replied",
 		.loop = DESK,
 	};
 	struct result r = { &m, NULL, NULL, NULL, NULL };

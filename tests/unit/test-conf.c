@@ -570,7 +570,7 @@ static const struct text_case text_cases[] = {
 	{ "no-workday", MINIMAL "lifecycle = { workdays = []; };",
 	  "lifecycle.workdays: at least one working day is needed" },
 	{ "bad-holidays", MINIMAL "lifecycle = { holidays = \"DE\"; };",
-	  "lifecycle.holidays: \"DE\" is not one of \"FR\", \"BE\", \"none\"" },
+	  "lifecycle.holidays: \"DE\" is not one of \"FR\", \"BE\", \"FR-AM\", \"none\"" },
 	{ "bad-extra-holiday", MINIMAL "lifecycle = { extra_holidays = "
 	  "[ \"2026-02-30\" ]; };",
 	  "lifecycle.extra_holidays[0]: \"2026-02-30\" is not a date" },
