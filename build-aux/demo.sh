@@ -25,7 +25,7 @@ for name in sorted(sys.argv[1:]):
 PY
 echo "($(ls var/outbox/new | wc -l) mails in demo/var/outbox/new)"
 echo
-first=$(ls var/outbox/new | head -1)
+first=$(ls -tr var/outbox/new | head -1)
 echo "== the first of them, demo/var/outbox/new/$first (decoded)"
 /usr/bin/python3 - "var/outbox/new/$first" <<'PY'
 import email, email.policy, sys

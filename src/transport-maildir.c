@@ -7,13 +7,22 @@
  * once, renames every file of the batch into new/, and syncs new/.  The
  * envelope, which a maildir has no place for, goes in Return-Path and
  * X-Envelope-To header lines put on top, as an MDA's Delivered-To would.
+ *
+ * Idempotent: a file's name is a digest of the envelope and the bytes,
+ * which the outbox stored when it queued the mail, so a round sent again
+ * after a crash (between the rename and the commit that marks it sent)
+ * replaces its files instead of adding copies.  (SMTP and sendmail stay
+ * at-least-once: a server cannot be asked to forget a mail.)
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -23,7 +32,6 @@
 struct maildir_transport {
 	struct md_transport base;
 	char *path;
-	guint counter;
 	GPtrArray *pending;	/* names written to tmp/, not yet in new/ */
 };
 
@@ -41,6 +49,28 @@ write_all(int fd, const char *data, gsize len)
 		len -= n;
 	}
 	return true;
+}
+
+/* The file name of one outbox mail: the same mail, the same name.  Two
+ * queued mails never have the same bytes (each has its Message-ID). */
+static char *
+file_name(const char *mail_from, const GPtrArray *rcpts, const char *data,
+	  gsize len)
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	char *name;
+
+	g_checksum_update(sum, (const guchar *)mail_from,
+			  strlen(mail_from) + 1);
+	for (guint i = 0; i < rcpts->len; i++) {
+		const char *r = g_ptr_array_index(rcpts, i);
+
+		g_checksum_update(sum, (const guchar *)r, strlen(r) + 1);
+	}
+	g_checksum_update(sum, (const guchar *)data, len);
+	name = g_strdup_printf("%.40s.maildesk", g_checksum_get_string(sum));
+	g_checksum_free(sum);
+	return name;
 }
 
 /* The mail with envelope lines on top and LF line ends, as maildir
@@ -75,13 +105,10 @@ maildir_send(struct md_transport *t, const char *mail_from,
 	bool ok = false;
 	(void)refused;
 
-	name = g_strdup_printf("%" G_GINT64_FORMAT ".M%" G_GINT64_FORMAT
-			       "P%dQ%u.maildesk",
-			       g_get_real_time() / G_USEC_PER_SEC,
-			       g_get_real_time() % G_USEC_PER_SEC,
-			       (int)getpid(), ++mt->counter);
+	name = file_name(mail_from, rcpts, data, len);
 	tmp = g_build_filename(mt->path, "tmp", name, NULL);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* Not O_EXCL: what a crashed round left in tmp/ is overwritten. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		goto fail;
 	if (!write_all(fd, copy->str, copy->len)) {
@@ -176,6 +203,31 @@ static const struct md_transport_ops maildir_ops = {
 	.free = maildir_free,
 };
 
+/* Files in tmp/ older than a day were left by a crash (maildir's rule:
+ * a reader may remove them after 36 hours).  Their age is the file
+ * system's, so the real clock, not the desk's (--now), measures it. */
+static void
+clean_tmp(const char *path)
+{
+	char *dir = g_build_filename(path, "tmp", NULL);
+	DIR *d = opendir(dir);
+	time_t limit = time(NULL) - 24 * 3600;
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= limit)
+			continue;
+		unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d != NULL)
+		closedir(d);
+	g_free(dir);
+}
+
 bool
 md_transport_maildir_open(const struct md_outbound_conf *conf,
 			  struct md_transport **t_r, GError **error)
@@ -195,6 +247,7 @@ md_transport_maildir_open(const struct md_outbound_conf *conf,
 			return false;
 		}
 	}
+	clean_tmp(conf->path);
 	mt = g_new0(struct maildir_transport, 1);
 	mt->base.ops = &maildir_ops;
 	mt->path = g_strdup(conf->path);
