@@ -18,23 +18,18 @@
 #include "pipeline.h"
 #include "source.h"
 
-/* Mail up to this many times max_message_size is kept whole (in the
- * quarantine, since it is over the limit); beyond, only its head is kept
- * and the MTA is told to bounce it, so that its sender knows. */
-#define KEEP_FACTOR 4
-
-/* Reads FD to the end, keeping at most CEILING + 1 bytes; *CUT_R says if
- * more came (the rest is read and dropped so that the MTA's write does not
+/* Reads FD to the end, keeping at most CEILING + 1 bytes; *SIZE_R is how
+ * many came (the rest is read and dropped so that the MTA's write does not
  * fail with EPIPE). */
 static GBytes *
-read_all(int fd, gint64 ceiling, bool *cut_r, GError **error)
+read_all(int fd, gint64 ceiling, gint64 *size_r, GError **error)
 {
 	GByteArray *buf = g_byte_array_new();
 	guint8 chunk[65536];
 	gint64 room;
 	ssize_t n;
 
-	*cut_r = false;
+	*size_r = 0;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -45,11 +40,9 @@ read_all(int fd, gint64 ceiling, bool *cut_r, GError **error)
 			g_byte_array_unref(buf);
 			return NULL;
 		}
+		*size_r += n;
 		room = ceiling + 1 - (gint64)buf->len;
-		if (n > room) {
-			*cut_r = true;
-			n = MAX(room, 0);
-		}
+		n = MIN(n, MAX(room, 0));
 		g_byte_array_append(buf, chunk, n);
 	}
 	return g_byte_array_free_to_bytes(buf);
@@ -75,9 +68,9 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	struct md_batch_stats stats = { 0 };
 	GPtrArray *batch = NULL;
 	GError *error = NULL;
+	struct md_source_item *item;
+	gint64 ceiling, size = 0;
 	GBytes *raw;
-	gsize size = 0;
-	bool cut = false;
 	int rc = EX_OK;
 	(void)argv;
 
@@ -90,20 +83,23 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return fail(error);
-	raw = read_all(STDIN_FILENO,
-		       KEEP_FACTOR * ctx.conf->max_message_size, &cut, &error);
+	ceiling = MD_SOURCE_KEEP_FACTOR * ctx.conf->max_message_size;
+	raw = read_all(STDIN_FILENO, ceiling, &size, &error);
 	if (raw == NULL)
 		goto fail;
-	size = g_bytes_get_size(raw);
 	batch = g_ptr_array_new_with_free_func(md_source_item_free);
-	g_ptr_array_add(batch, md_source_item_new("stdin", 0, raw));
+	item = md_source_item_new("stdin", 0, raw);
+	item->size = size;
+	g_ptr_array_add(batch, item);
 	if (!md_pipeline_batch(&ctx, "deliver", batch, &stats, &error))
 		goto fail;
-	if (cut) {
-		/* EX_DATAERR: Postfix bounces it to its sender. */
+	if (size > ceiling) {
+		/* EX_DATAERR: Postfix bounces it to its sender (a maildir
+		 * or IMAP source cannot, and keeps it quarantined). */
 		g_set_error(&error, MD_ERROR, MD_ERROR_DATA,
-			    "message larger than %zu bytes refused; its first "
-			    "%zu bytes are kept in the quarantine", size, size);
+			    "message of %" G_GINT64_FORMAT " bytes refused; "
+			    "its first %zu bytes are kept in the quarantine",
+			    size, g_bytes_get_size(item->raw));
 		goto fail;
 	}
 	goto out;

@@ -385,11 +385,18 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 	}
 	in.hash = g_strdup(in.msg->body_hash);
 	/* Parsed all the same: its Message-ID keeps two different large
-	 * mails with the same attachment apart in the quarantine. */
-	if ((gint64)in.len > ctx->conf->max_message_size) {
-		char *reason = g_strdup_printf("too large: %zu bytes, limit "
-					       "%" G_GINT64_FORMAT, in.len,
-					       ctx->conf->max_message_size);
+	 * mails with the same attachment apart in the quarantine.  A source
+	 * may have read only the head of a huge one (item->size says). */
+	if (MAX(item->size, (gint64)in.len) > ctx->conf->max_message_size) {
+		char *reason = item->size > (gint64)in.len
+			? g_strdup_printf("too large: %" G_GINT64_FORMAT
+					  " bytes, limit %" G_GINT64_FORMAT
+					  "; its first %zu bytes kept",
+					  item->size,
+					  ctx->conf->max_message_size, in.len)
+			: g_strdup_printf("too large: %zu bytes, limit "
+					  "%" G_GINT64_FORMAT, in.len,
+					  ctx->conf->max_message_size);
 
 		ok = set_aside(ctx, &in, reason, stats, error);
 		g_free(reason);
@@ -510,6 +517,7 @@ md_pipeline_drain(struct md_ctx *ctx, struct md_source *src,
 	GError *local = NULL;
 	guint done = 0;
 
+	src->max_read = MD_SOURCE_KEEP_FACTOR * ctx->conf->max_message_size;
 	for (;;) {
 		g_clear_pointer(&batch, g_ptr_array_unref);
 		batch = g_ptr_array_new_with_free_func(md_source_item_free);

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -117,6 +118,43 @@ relist(struct maildir *md, GError **error)
 	return ok;
 }
 
+/* FULL's contents, at most MAX bytes of them (0: all); *SIZE_R is the
+ * file's size.  False with errno set. */
+static bool
+read_capped(const char *full, gint64 max, GBytes **raw_r, gint64 *size_r)
+{
+	int fd = open(full, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	gsize want, got = 0;
+	char *data = NULL;
+	ssize_t n;
+	int saved;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	want = max > 0 && st.st_size > max ? (gsize)max : (gsize)st.st_size;
+	data = g_malloc(want + 1);
+	while (got < want && (n = read(fd, data + got, want - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		got += n;
+	}
+	close(fd);
+	*raw_r = g_bytes_new_take(data, got);
+	*size_r = MAX((gint64)st.st_size, (gint64)got);
+	return true;
+fail:
+	saved = errno;
+	g_free(data);
+	close(fd);
+	errno = saved;
+	return false;
+}
+
 static bool
 maildir_fetch(struct md_source *src, guint max, GPtrArray *batch,
 	      GError **error)
@@ -130,29 +168,27 @@ maildir_fetch(struct md_source *src, guint max, GPtrArray *batch,
 	       bytes < BATCH_BYTES) {
 		const char *name = g_ptr_array_index(md->names, md->next++);
 		char *full = g_build_filename(md->path, name, NULL);
-		GError *local = NULL;
-		char *data;
-		gsize len;
+		struct md_source_item *item;
+		GBytes *raw;
+		gint64 size;
 
-		if (!g_file_get_contents(full, &data, &len, &local)) {
+		if (!read_capped(full, src->max_read, &raw, &size)) {
 			/* Gone since the listing (another reader took it):
 			 * not an error; anything else is. */
-			bool gone = g_error_matches(local, G_FILE_ERROR,
-						    G_FILE_ERROR_NOENT);
-
-			if (!gone)
-				g_set_error(error, MD_ERROR, MD_ERROR_IO,
-					    "%s: %s", full, local->message);
-			g_error_free(local);
-			g_free(full);
-			if (gone)
+			if (errno == ENOENT) {
+				g_free(full);
 				continue;
+			}
+			g_set_error(error, MD_ERROR, MD_ERROR_IO, "%s: %s",
+				    full, g_strerror(errno));
+			g_free(full);
 			return false;
 		}
 		g_free(full);
-		bytes += len;
-		g_ptr_array_add(batch, md_source_item_new(
-			name, 0, g_bytes_new_take(data, len)));
+		bytes += g_bytes_get_size(raw);
+		item = md_source_item_new(name, 0, raw);
+		item->size = size;
+		g_ptr_array_add(batch, item);
 	}
 	/* Exhausted: the next fetch after a wait lists again. */
 	if (batch->len == 0)

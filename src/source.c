@@ -48,6 +48,7 @@ md_source_item_new(const char *key, guint32 uid, GBytes *raw_take)
 	item->key = g_strdup(key);
 	item->uid = uid;
 	item->raw = raw_take;
+	item->size = g_bytes_get_size(raw_take);
 	return item;
 }
 

@@ -20,8 +20,15 @@ struct md_source;
 struct md_source_item {
 	char *key;		/* maildir file name, or the UID as text */
 	guint32 uid;		/* IMAP UID, 0 for other sources */
-	GBytes *raw;		/* the message */
+	GBytes *raw;		/* the message, or its head (see size) */
+	gint64 size;		/* the whole message's size: more than raw's
+				 * when the source kept only its head */
 };
+
+/* Mail up to this many times limits.max_message_size is read whole (and
+ * quarantined, being over the limit); beyond, only that much of its head
+ * is read, so that one huge file costs bounded memory. */
+#define MD_SOURCE_KEEP_FACTOR 4
 
 struct md_source_ops {
 	const char *name;
@@ -47,6 +54,8 @@ struct md_source_ops {
 struct md_source {
 	const struct md_source_ops *ops;
 	const struct md_inbound_conf *conf;	/* borrowed */
+	gint64 max_read;	/* bytes read of one message at most; 0: all.
+				 * Set by md_pipeline_drain. */
 };
 
 /* Opens the source CONF describes; CONF must outlive it.  Does not
@@ -62,7 +71,7 @@ bool md_source_wait_end(struct md_source *src, GError **error);
 /* Accepts NULL. */
 void md_source_free(struct md_source *src);
 
-/* KEY is copied, RAW is taken. */
+/* KEY is copied, RAW is taken; size is RAW's. */
 struct md_source_item *md_source_item_new(const char *key, guint32 uid,
 					  GBytes *raw_take);
 void md_source_item_free(gpointer item);
