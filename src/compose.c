@@ -17,6 +17,14 @@
 #include "compose.h"
 
 #define FOLD_AT 78
+/* A msg-id longer than this is not referenced (RFC 5322 allows 998
+ * octets a line; an id of 5,000 made SMTP servers refuse the mail). */
+#define MAX_ID 250
+/* Of a References list, the first and the newest are kept up to this
+ * many (RFC 5322 3.6.4 allows trimming; threading needs the ends). */
+#define MAX_REFS 100
+/* A subject is cut at this many characters, with "…". */
+#define MAX_SUBJECT 200
 
 /* Appends "NAME: VALUE" folded at spaces before column 78 (RFC 5322 2.2.3:
  * a fold is a line break before white space).  A word longer than a line
@@ -85,21 +93,41 @@ address_list(GString *out, const char *name, const GPtrArray *list)
 	g_string_free(v, TRUE);
 }
 
+/* A msg-id fit to be written between angle brackets: printable ASCII
+ * without space or brackets, and short (MAX_ID). */
+static bool
+usable_id(const char *id)
+{
+	gsize n = 0;
+
+	if (id == NULL)
+		return false;
+	for (; id[n] != '\0'; n++)
+		if (n >= MAX_ID || id[n] <= ' ' || id[n] >= 0x7f ||
+		    id[n] == '<' || id[n] == '>')
+			return false;
+	return n > 0;
+}
+
 static void
 references(GString *out, const char *in_reply_to, const GPtrArray *refs)
 {
 	GString *s = g_string_new(NULL);
 	bool listed = false;
+	guint n = refs != NULL ? refs->len : 0;
 
-	for (guint i = 0; refs != NULL && i < refs->len; i++) {
+	for (guint i = 0; i < n; i++) {
 		const char *id = g_ptr_array_index(refs, i);
 
+		if (!usable_id(id) ||
+		    (n > MAX_REFS && i > 0 && i < n - (MAX_REFS - 1)))
+			continue;
 		g_string_append_printf(s, "%s<%s>", s->len ? " " : "", id);
 		listed = listed || g_strcmp0(id, in_reply_to) == 0;
 	}
 	/* RFC 5322 3.6.4: References = the parent's References followed by
 	 * the parent's Message-ID. */
-	if (in_reply_to != NULL && !listed)
+	if (usable_id(in_reply_to) && !listed)
 		g_string_append_printf(s, "%s<%s>", s->len ? " " : "",
 				       in_reply_to);
 	if (s->len > 0)
@@ -244,13 +272,24 @@ crlf(GString *lf)
 	return g_string_free_to_bytes(out);
 }
 
+char *
+md_compose_cut(const char *text, glong max)
+{
+	const char *end;
+
+	if (g_utf8_strlen(text, -1) <= max)
+		return g_strdup(text);
+	end = g_utf8_offset_to_pointer(text, max - 1);
+	return g_strdup_printf("%.*s\xe2\x80\xa6", (int)(end - text), text);
+}
+
 GBytes *
 md_compose(const struct md_outmail *m)
 {
 	GString *out = g_string_sized_new(strlen(m->text) * 3 / 2 + 1024);
 	GDateTime *utc = g_date_time_new_from_unix_utc(m->date);
 	GDateTime *local = g_date_time_to_timezone(utc, m->tz);
-	char *s;
+	char *s, *enc;
 	GBytes *bytes;
 
 	/* Not folded: gmime (and others) keep a fold inside a display name
@@ -265,14 +304,16 @@ md_compose(const struct md_outmail *m)
 		g_string_append_printf(out, "Reply-To: %s\n", s);
 		g_free(s);
 	}
-	s = g_mime_utils_header_encode_text(NULL, m->subject, "utf-8");
-	header(out, "Subject", s);
+	s = md_compose_cut(m->subject, MAX_SUBJECT);
+	enc = g_mime_utils_header_encode_text(NULL, s, "utf-8");
+	header(out, "Subject", enc);
+	g_free(enc);
 	g_free(s);
 	s = g_mime_utils_header_format_date(local);
 	header(out, "Date", s);
 	g_free(s);
 	g_string_append_printf(out, "Message-ID: <%s>\n", m->message_id);
-	if (m->in_reply_to != NULL)
+	if (usable_id(m->in_reply_to))
 		g_string_append_printf(out, "In-Reply-To: <%s>\n",
 				       m->in_reply_to);
 	references(out, m->in_reply_to, m->references);

@@ -31,7 +31,15 @@ struct md_outmail {
 	const GPtrArray *attach;	/* GBytes * raw mails, as message/rfc822 */
 };
 
-/* Returns the mail as CRLF-terminated bytes. */
+/* Returns the mail as CRLF-terminated bytes.  Every header stays within
+ * RFC 5322 whatever came in: the subject is cut at 200 characters with
+ * "…", a msg-id over 250 characters (or not fit for brackets) is not
+ * referenced, References keeps its first and newest 99, long fields are
+ * folded. */
 GBytes *md_compose(const struct md_outmail *m);
+
+/* TEXT (UTF-8) cut to at most MAX characters, the last being "…" when
+ * it was cut.  Returns g_free. */
+char *md_compose_cut(const char *text, glong max);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "classify.h"
+#include "compose.h"
 #include "conf.h"
 #include "ctx.h"
 #include "db.h"
@@ -28,6 +29,8 @@
 #include "tag.h"
 #include "thread.h"
 #include "ticket.h"
+
+#define MD_TICKET_SUBJECT_MAX 200
 
 /* What one inbound message carries through the steps; freed at once. */
 struct inbound {
@@ -92,12 +95,16 @@ static void
 open_ticket(struct md_ctx *ctx, struct inbound *in, gint64 linked)
 {
 	gint64 now = md_clock_now(&ctx->clock);
+	char *clean;
 
 	md_ticket_clear(&in->ticket);
 	in->new_ticket = true;
 	in->ticket.state = MD_STATE_OPEN;
-	in->ticket.subject = md_tag_clean_subject(in->msg->subject,
-						  ctx->conf->desk_name);
+	clean = md_tag_clean_subject(in->msg->subject, ctx->conf->desk_name);
+	/* The subject goes into every mail of the ticket, bodies included:
+	 * a 20 MB subject made two 51 MB mails. */
+	in->ticket.subject = md_compose_cut(clean, MD_TICKET_SUBJECT_MAX);
+	g_free(clean);
 	in->ticket.requester = g_strdup(in->msg->from != NULL
 					? in->msg->from : "");
 	in->ticket.created = now;

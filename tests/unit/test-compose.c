@@ -696,7 +696,139 @@ check_empty_text(const struct result *r)
 	check_crlf(r);
 }
 
+/* ---- incoming values copied into headers stay bounded (issue 7) ---- */
+
+static char *
+repeat(const char *unit, int n, const char *tail)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < n; i++)
+		g_string_append(s, unit);
+	g_string_append(s, tail);
+	return g_string_free(s, FALSE);
+}
+
+static void
+setup_long_irt(struct md_outmail *m, GPtrArray *keep)
+{
+	m->in_reply_to = keep_string(keep, repeat("a", 5000, "@x.example"));
+}
+
+static void
+check_long_irt(const struct result *r)
+{
+	check_no_thread(r);
+	check_line_length(r);
+}
+
+static void
+setup_long_ref(struct md_outmail *m, GPtrArray *keep)
+{
+	m->references = strv(keep, "first@client.example",
+			     keep_string(keep, repeat("b", 251, "")),
+			     "third@client.example", NULL);
+	m->in_reply_to = keep_string(keep, repeat("a", 300, "@x.example"));
+}
+
+static void
+check_long_ref(const struct result *r)
+{
+	assert_header(r, "In-Reply-To", NULL);
+	assert_references(r, "first@client.example third@client.example");
+	check_line_length(r);
+}
+
+static void
+setup_id_250(struct md_outmail *m, GPtrArray *keep)
+{
+	m->in_reply_to = keep_string(keep, repeat("a", 240, "@x.example"));
+}
+
+static void
+check_id_250(const struct result *r)
+{
+	char *want = g_strdup_printf("<%s>", r->m->in_reply_to);
+
+	assert_header(r, "In-Reply-To", want);
+	g_free(want);
+}
+
+static void
+setup_bad_id(struct md_outmail *m, GPtrArray *keep)
+{
+	m->references = strv(keep, "a b@x.example", "c>@x.example", NULL);
+	m->in_reply_to = "d\x01@x.example";
+}
+
+static void
+setup_huge_refs(struct md_outmail *m, GPtrArray *keep)
+{
+	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
+
+	for (int i = 0; i < 5000; i++)
+		g_ptr_array_add(refs, g_strdup_printf("r%d@x.example", i));
+	g_ptr_array_add(keep, refs);
+	m->references = refs;
+}
+
+static void
+check_huge_refs(const struct result *r)
+{
+	char *got = references(r);
+	char **ids = g_strsplit(got, " ", -1);
+
+	g_assert_cmpuint(g_strv_length(ids), ==, 100);
+	g_assert_cmpstr(ids[0], ==, "r0@x.example");
+	g_assert_cmpstr(ids[1], ==, "r4901@x.example");
+	g_assert_cmpstr(ids[99], ==, "r4999@x.example");
+	g_strfreev(ids);
+	g_free(got);
+	check_line_length(r);
+}
+
+static void
+setup_long_subject(struct md_outmail *m, GPtrArray *keep)
+{
+	m->subject = keep_string(keep, repeat("\xc3\xa9", 20000, ""));
+}
+
+static void
+check_long_subject(const struct result *r)
+{
+	char *want = repeat("\xc3\xa9", 199, "\xe2\x80\xa6");
+
+	g_assert_cmpstr(g_mime_message_get_subject(r->msg), ==, want);
+	g_free(want);
+	check_line_length(r);
+}
+
+static void
+setup_long_subject_word(struct md_outmail *m, GPtrArray *keep)
+{
+	m->subject = keep_string(keep, repeat("x", 20000000, ""));
+}
+
+static void
+check_long_subject_word(const struct result *r)
+{
+	char *want = repeat("x", 199, "\xe2\x80\xa6");
+
+	g_assert_cmpstr(g_mime_message_get_subject(r->msg), ==, want);
+	g_assert_cmpuint(g_bytes_get_size(r->raw), <, 4096);
+	g_free(want);
+	check_line_length(r);
+}
+
 static const struct compose_case compose_cases[] = {
+	{ "bound-in-reply-to-5000", setup_long_irt, check_long_irt },
+	{ "bound-reference-251", setup_long_ref, check_long_ref },
+	{ "bound-id-250-kept", setup_id_250, check_id_250 },
+	{ "bound-id-bad-characters", setup_bad_id, check_no_thread },
+	{ "bound-references-5000", setup_huge_refs, check_huge_refs },
+	{ "bound-subject-accents", setup_long_subject, check_long_subject },
+	{ "bound-subject-20mb", setup_long_subject_word,
+	  check_long_subject_word },
 	{ "crlf", no_setup, check_crlf },
 	{ "headers-ascii", no_setup, check_headers_ascii },
 	{ "line-length", no_setup, check_line_length },
