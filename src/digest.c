@@ -23,7 +23,7 @@ struct words {
 	const char *subject;	/* "%s" desk name, date, then counts */
 	const char *heads[3];
 	const char *none;
-	const char *days, *hours;
+	const char *day, *days, *hour, *hours;	/* singular, plural */
 	const char *states[5];
 	const char *columns[6];
 };
@@ -33,7 +33,8 @@ static const struct words words_en = {
 	"%u stale",
 	{ "Escalated since the last digest", "Waiting on upstream",
 	  "Open without an answer of the desk" },
-	"(none)", "working days", "working hours",
+	"(none)", "working day", "working days", "working hour",
+	"working hours",
 	{ "open", "pending", "resolved", "escalated", "closed" },
 	{ "Ticket", "Subject", "Requester", "State", "Age", "Last message" },
 };
@@ -44,7 +45,8 @@ static const struct words words_fr = {
 	{ "Transmises depuis la dernière synthèse",
 	  "En attente du support de niveau 2",
 	  "Ouvertes sans réponse du service" },
-	"(aucune)", "jours ouvrés", "heures ouvrées",
+	"(aucune)", "jour ouvré", "jours ouvrés", "heure ouvrée",
+	"heures ouvrées",
 	{ "ouverte", "en attente", "résolue", "transmise", "fermée" },
 	{ "Demande", "Objet", "Demandeur", "État", "Âge", "Dernier message" },
 };
@@ -125,13 +127,16 @@ load_section(struct md_ctx *ctx, struct digest *d, int which, gint64 arg,
 				g_ptr_array_remove_index(s->tickets, i--);
 				continue;
 			}
+			office /= 3600;
 			g_ptr_array_add(s->ages, g_strdup_printf(
-				"%" G_GINT64_FORMAT " %s", office / 3600,
-				d->w->hours));
+				"%" G_GINT64_FORMAT " %s", office,
+				office > 1 ? d->w->hours : d->w->hour));
 		} else {
-			g_ptr_array_add(s->ages, g_strdup_printf("%d %s",
-				md_workday_count(ctx->cal, t->escalated_at,
-						 now), d->w->days));
+			int days = md_workday_count(ctx->cal, t->escalated_at,
+						    now);
+
+			g_ptr_array_add(s->ages, g_strdup_printf("%d %s", days,
+				days > 1 ? d->w->days : d->w->day));
 		}
 		if (!md_store_last_text(ctx->db, t->id, &text, error))
 			return false;
@@ -394,7 +399,7 @@ md_digest_tick(struct md_ctx *ctx, guint *queued_r, GError **error)
 		  error))
 		goto out;
 	ok = md_db_commit(ctx->db, error);
-	if (ok)
+	if (ok && *queued_r > 0)
 		md_log_info("digest: %u mails queued", *queued_r);
 out:
 	if (!ok)

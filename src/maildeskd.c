@@ -34,6 +34,7 @@
 #include "outbox.h"
 #include "pipeline.h"
 #include "source.h"
+#include "tick.h"
 #include "transport.h"
 
 #define BACKOFF_MAX	300	/* s between retries of a failing source */
@@ -219,13 +220,26 @@ on_outbox(gpointer data)
 
 /* Timer sweep --------------------------------------------------------- */
 
-/* Reminders, closes and digests (spec 6) come with the timers issue: it
- * will call the tick module here, the same code as `maildesk tick`. */
+/* Reminders, closes and digests (spec 6): the same code as `maildesk
+ * tick`, every SWEEP_EVERY seconds and once at start, so that a daemon
+ * that was down catches up at once.  What it queues goes out now. */
 static void
 sweep(struct daemon *d)
 {
-	(void)d;
-	md_log_debug("tick");
+	struct md_tick_stats stats = { 0 };
+	GError *error = NULL;
+
+	if (d->stop)
+		return;
+	if (!md_tick_run(&d->ctx, &stats, &error)) {
+		/* A locked database is the next sweep's work. */
+		md_log_warn("timers: %s; again in %d s", error->message,
+			    SWEEP_EVERY);
+		g_error_free(error);
+		return;
+	}
+	if (stats.reminders + stats.closed + stats.digests > 0 && !d->once)
+		schedule_flush(d, 0);
 }
 
 static gboolean
@@ -570,7 +584,8 @@ parse_options(struct options *o, int *argc, char ***argv)
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		  "log debug messages", NULL },
 		{ "once", 0, 0, G_OPTION_ARG_NONE, &o->once,
-		  "drain every source and flush the outbox once, then exit",
+		  "drain every source, run the timers and flush the outbox "
+		  "once, then exit",
 		  NULL },
 		{ "now", 0, 0, G_OPTION_ARG_STRING, &o->now,
 		  "fix the clock at TIME (RFC 3339)", "TIME" },
@@ -627,6 +642,7 @@ run(struct daemon *d, const struct options *o)
 		    d->ctx.conf->file, d->ctx.conf->inbound != NULL
 		    ? d->ctx.conf->inbound->len : 0);
 	start_all(d);
+	sweep(d);
 	if (d->once) {
 		flush(d, &error);
 		goto out;
