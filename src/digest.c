@@ -20,6 +20,7 @@
 
 /* The digest's words; the template gives its opening and closing. */
 struct words {
+	bool french;		/* 0 and 1 are singular */
 	const char *subject;	/* "%s" desk name, date, then counts */
 	const char *heads[3];
 	const char *none;
@@ -29,6 +30,7 @@ struct words {
 };
 
 static const struct words words_en = {
+	false,
 	"[%s] Digest for %s: %u escalated, %u waiting on upstream, "
 	"%u stale",
 	{ "Escalated since the last digest", "Waiting on upstream",
@@ -40,6 +42,7 @@ static const struct words words_en = {
 };
 
 static const struct words words_fr = {
+	true,
 	"[%s] Synthèse du %s : %u transmises, %u en attente du support, "
 	"%u sans réponse",
 	{ "Transmises depuis la dernière synthèse",
@@ -79,7 +82,17 @@ digest_clear(struct digest *d)
 	}
 }
 
-/* The first non-blank line of TEXT, at most 100 characters. */
+/* A greeting ("Bonjour,", "Hello Alice,"): short and ending in a comma;
+ * it tells a supervisor nothing. */
+static bool
+greeting(const char *line, gsize n)
+{
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	return n > 0 && n < 40 && line[n - 1] == ',';
+}
+
+/* The first line of TEXT that says something, at most 100 characters. */
 static char *
 first_line(const char *text)
 {
@@ -87,9 +100,14 @@ first_line(const char *text)
 	gsize n;
 	char *line;
 
-	while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-		p++;
-	n = strcspn(p, "\r\n");
+	for (;;) {
+		while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, "\r\n");
+		if (!greeting(p, n) || p[n] == '\0')
+			break;
+		p += n;
+	}
 	line = g_utf8_make_valid(p, n);
 	if (g_utf8_strlen(line, -1) > 100) {
 		char *cut = g_utf8_substring(line, 0, 99);
@@ -99,6 +117,12 @@ first_line(const char *text)
 		g_free(cut);
 	}
 	return line;
+}
+
+static bool
+plural(const struct words *w, gint64 n)
+{
+	return w->french ? n > 1 : n != 1;
 }
 
 static bool
@@ -130,15 +154,16 @@ load_section(struct md_ctx *ctx, struct digest *d, int which, gint64 arg,
 			office /= 3600;
 			g_ptr_array_add(s->ages, g_strdup_printf(
 				"%" G_GINT64_FORMAT " %s", office,
-				office > 1 ? d->w->hours : d->w->hour));
+				plural(d->w, office) ? d->w->hours
+						     : d->w->hour));
 		} else {
 			int days = md_workday_count(ctx->cal, t->escalated_at,
 						    now);
 
 			g_ptr_array_add(s->ages, g_strdup_printf("%d %s", days,
-				days > 1 ? d->w->days : d->w->day));
+				plural(d->w, days) ? d->w->days : d->w->day));
 		}
-		if (!md_store_last_text(ctx->db, t->id, &text, error))
+		if (!md_store_last_words(ctx->db, t->id, &text, error))
 			return false;
 		g_ptr_array_add(s->lasts, first_line(text));
 		g_free(text);
@@ -383,13 +408,20 @@ md_digest_tick(struct md_ctx *ctx, guint *queued_r, GError **error)
 	slot = md_workday_last_at(ctx->cal, now, minute);
 	if (slot == 0 || !same_local_day(conf->tz, slot, now))
 		return true;
+	/* Read first without the write lock: every sweep of the day after
+	 * the digest ends here.  Then again under it, against another
+	 * process sending the same digest. */
+	if (!md_store_meta_get_int(ctx->db, LAST_DIGEST, &last, error))
+		return false;
+	if (last >= slot)
+		return true;
 	if (!md_db_begin(ctx->db, error))
 		return false;
 	if (!md_store_meta_get_int(ctx->db, LAST_DIGEST, &last, error))
 		goto out;
 	if (last >= slot) {
-		ok = true;
-		goto out;
+		md_db_rollback(ctx->db);
+		return true;
 	}
 	/* The first digest covers the escalations since the working day
 	 * before. */

@@ -756,11 +756,12 @@ md_store_meta_set_int(struct md_db *db, const char *key, gint64 value,
 }
 
 bool
-md_store_last_text(struct md_db *db, gint64 ticket, char **text_r,
-		   GError **error)
+md_store_last_words(struct md_db *db, gint64 ticket, char **text_r,
+		    GError **error)
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"SELECT text FROM messages WHERE ticket = ? "
+		"SELECT text FROM messages WHERE ticket = ? AND role IN "
+		"('requester', 'participant', 'agent', 'upstream') "
 		"ORDER BY id DESC LIMIT 1", error);
 	int rc;
 

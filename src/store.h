@@ -156,9 +156,10 @@ bool md_store_meta_get_int(struct md_db *db, const char *key,
 bool md_store_meta_set_int(struct md_db *db, const char *key, gint64 value,
 			   GError **error);
 
-/* The text of TICKET's last message (g_free), NULL if none. */
-bool md_store_last_text(struct md_db *db, gint64 ticket, char **text_r,
-			GError **error);
+/* The text of TICKET's last message from a person (requester's side,
+ * agent, upstream; g_free), NULL if none. */
+bool md_store_last_words(struct md_db *db, gint64 ticket, char **text_r,
+			 GError **error);
 
 /* The digest's lists: tickets escalated after ARG; all still escalated
  * (ARG unused); open since ARG or before, oldest first.  Appends

@@ -52,8 +52,8 @@ grep -q '#2  Portail hors service' g1.txt && grep -q '#1  Imprimante en panne' g
 ok $? "lists the escalated ticket and the stale one"
 grep -q "$REQ · ouverte · 8 heures ouvrées" g1.txt
 ok $? "the stale ticket's age in working hours (Monday 09:00-17:30 and Tuesday to 08:31)"
-grep -q '« Bonjour,' g1.txt
-ok $? "with the first line of the last message"
+grep -q '« Imprimante en panne : ça ne marche plus depuis lundi. »' g1.txt
+ok $? "with the first line of the last message that says something"
 tick d 2026-03-03T08:45:00+01:00
 is "$(digests d)" 1 "one digest a day, however many ticks"
 
