@@ -148,10 +148,7 @@ md_cmd_agent(struct md_cli *cli, int argc, char **argv)
 			id = -1;
 	}
 	if (id <= 0) {
-		fprintf(stderr, escalate
-			? "usage: maildesk escalate N [--note TEXT]\n"
-			: "usage: maildesk reply N < ANSWER\n");
-		return EX_USAGE;
+		return md_cli_usage(argv[0], "expected one ticket number");
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);

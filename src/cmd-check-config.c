@@ -1,27 +1,121 @@
 /* cmd-check-config.c: load the configuration and report every error with
- * its line (conf.c collects them all). */
+ * its line (conf.c collects them all), then what only shows when the desk
+ * runs: the password files, the CA files, the templates, and an agents'
+ * domain that takes in the whole desk. */
 #include "config.h"
 
 #include <stdio.h>
 #include <sysexits.h>
 
+#include <gnutls/x509.h>
+
 #include "cmd.h"
 #include "conf.h"
+#include "template.h"
+
+/* Appends to PROBLEMS what is wrong with the CA file PATH of WHAT: it must
+ * hold at least one certificate, PEM or DER, as libcurl will read it. */
+static void
+check_ca_file(const char *what, const char *path, GPtrArray *problems)
+{
+	gnutls_x509_crt_t *certs = NULL;
+	unsigned int n = 0;
+	gnutls_datum_t data;
+	char *text = NULL;
+	gsize len = 0;
+	GError *error = NULL;
+
+	if (path == NULL)
+		return;
+	if (!g_file_get_contents(path, &text, &len, &error)) {
+		g_ptr_array_add(problems, g_strdup_printf("%s.tls_ca_file: %s",
+							  what,
+							  error->message));
+		g_error_free(error);
+		return;
+	}
+	data.data = (unsigned char *)text;
+	data.size = len;
+	if (gnutls_x509_crt_list_import2(&certs, &n, &data,
+					 GNUTLS_X509_FMT_PEM, 0) < 0 &&
+	    gnutls_x509_crt_list_import2(&certs, &n, &data,
+					 GNUTLS_X509_FMT_DER, 0) < 0)
+		n = 0;
+	if (n == 0)
+		g_ptr_array_add(problems, g_strdup_printf(
+			"%s.tls_ca_file: %s holds no certificate", what,
+			path));
+	for (unsigned int i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(certs[i]);
+	gnutls_free(certs);
+	g_free(text);
+}
+
+static void
+check_more(struct md_conf *conf, GPtrArray *problems, GPtrArray *warnings)
+{
+	GError *error = NULL;
+	char *what;
+
+	if (!md_conf_load_secrets(conf, MD_SECRETS_ALL, &error)) {
+		g_ptr_array_add(problems, g_strdup(error->message));
+		g_error_free(error);
+	}
+	for (guint i = 0; conf->inbound != NULL && i < conf->inbound->len;
+	     i++) {
+		const struct md_inbound_conf *in =
+			g_ptr_array_index(conf->inbound, i);
+
+		what = g_strdup_printf("%s: inbound[%u]", conf->file, i);
+		check_ca_file(what, in->tls_ca_file, problems);
+		g_free(what);
+	}
+	what = g_strdup_printf("%s: outbound", conf->file);
+	check_ca_file(what, conf->outbound.tls_ca_file, problems);
+	g_free(what);
+	if (conf->templates_dir != NULL)
+		md_templates_check(conf->templates_dir, problems, warnings);
+	for (guint i = 0; conf->agent_domains != NULL &&
+	     i < conf->agent_domains->len; i++)
+		if (g_ascii_strcasecmp(g_ptr_array_index(conf->agent_domains,
+							 i),
+				       conf->desk_domain) == 0)
+			g_ptr_array_add(warnings, g_strdup_printf(
+				"agents.domains includes the desk's own "
+				"domain: every employee of %s is an agent",
+				conf->desk_domain));
+}
 
 int
 md_cmd_check_config(struct md_cli *cli, int argc, char **argv)
 {
 	struct md_conf *conf = NULL;
+	GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	GError *error = NULL;
-	(void)argv;
+	int rc = EX_OK;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: maildesk check-config\n");
-		return EX_USAGE;
+		rc = md_cli_usage(argv[0], "no argument expected");
+		goto out;
 	}
-	if (!md_cli_load_conf(cli, &conf, &error))
-		return md_cli_fail(error);
-	printf("%s: OK\n", conf->file);
+	if (!md_cli_load_conf(cli, &conf, &error)) {
+		rc = md_cli_fail(error);
+		goto out;
+	}
+	check_more(conf, problems, warnings);
+	for (guint i = 0; i < warnings->len; i++)
+		fprintf(stderr, "%s: warning: %s\n", conf->file,
+			(char *)g_ptr_array_index(warnings, i));
+	for (guint i = 0; i < problems->len; i++)
+		fprintf(stderr, "%s\n", (char *)g_ptr_array_index(problems, i));
+	if (problems->len > 0)
+		rc = EX_CONFIG;
+	else
+		printf("%s: OK\n", conf->file);
+out:
 	md_conf_free(conf);
-	return EX_OK;
+	g_ptr_array_unref(problems);
+	g_ptr_array_unref(warnings);
+	return rc;
 }

@@ -76,9 +76,10 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 
 	if (argc != 1) {
 		/* A wrong pipe command in the MTA's configuration would
-		 * otherwise bounce every mail. */
-		fprintf(stderr, "usage: maildesk deliver < MESSAGE (mail "
-			"deferred: the MTA will retry)\n");
+		 * otherwise bounce every mail: 75, not 64. */
+		md_cli_usage(argv[0], "the message comes on standard input, "
+			     "no argument expected (mail deferred: the MTA "
+			     "will retry)");
 		return EX_TEMPFAIL;
 	}
 	if (!md_cli_open(cli, &ctx, &error))

@@ -69,8 +69,7 @@ md_cmd_ingest(struct md_cli *cli, int argc, char **argv)
 	int rc = EX_OK;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: maildesk ingest DIR\n");
-		return EX_USAGE;
+		return md_cli_usage(argv[0], "expected one directory");
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);

@@ -123,12 +123,6 @@ quarantine(GPtrArray *rows, bool json, GTimeZone *tz)
 	g_string_free(out, TRUE);
 }
 
-#define USAGE "usage: maildesk list [--status S[,S...]] [--requester ADDR] " \
-	"[--assignee ADDR] [--since DATE] [--before DATE] [--escalated] " \
-	"[--linked N] [--due] [--limit N | --all] [--after-id N] [--json]\n" \
-	"       maildesk list --quarantine [--json]\n" \
-	"DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339.\n"
-
 /* What list shows by default: the work at hand. */
 static const char *const not_closed[] = {
 	"open", "pending", "resolved", "escalated", NULL
@@ -182,13 +176,15 @@ parse_statuses(struct options *o, const char *text)
 	return o->statuses[0] != NULL;
 }
 
+/* On error *BAD_R is the argument at fault. */
 static bool
-parse_options(struct options *o, int argc, char **argv)
+parse_options(struct options *o, int argc, char **argv, const char **bad_r)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool ok = true, takes = v != NULL;
 
+		*bad_r = a;
 		if (strcmp(a, "--json") == 0)
 			o->json = true, takes = false;
 		else if (strcmp(a, "--quarantine") == 0)
@@ -304,19 +300,19 @@ md_cmd_list(struct md_cli *cli, int argc, char **argv)
 	struct options o = { 0 };
 	GPtrArray *rows = NULL;
 	GError *error = NULL;
+	const char *bad = NULL;
 	int rc = EX_OK;
 
-	if (!parse_options(&o, argc, argv)) {
-		fputs(USAGE, stderr);
+	if (!parse_options(&o, argc, argv, &bad)) {
 		g_strfreev(o.statuses);
-		return EX_USAGE;
+		return md_cli_usage(argv[0], "unknown option, missing or bad "
+				    "value: '%s'", bad);
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		goto fail;
 	if ((o.since && !parse_date(o.since, ctx.conf->tz, &o.f.since)) ||
 	    (o.before && !parse_date(o.before, ctx.conf->tz, &o.f.before))) {
-		fputs(USAGE, stderr);
-		rc = EX_USAGE;
+		rc = md_cli_usage(argv[0], "bad date");
 		goto out;
 	}
 	if (o.quarantined) {

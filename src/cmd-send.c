@@ -23,15 +23,15 @@ md_cmd_send(struct md_cli *cli, int argc, char **argv)
 	(void)argv;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: maildesk send\n");
-		return EX_USAGE;
+		return md_cli_usage(argv[0], "no argument expected");
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);
 	/* Run from a timer where only deliver feeds the desk: it folds the
 	 * WAL back into the database, as the daemon does. */
 	md_db_checkpoint_on_close(ctx.db);
-	if (!md_transport_open(&ctx.conf->outbound, &t, &error) ||
+	if (!md_conf_load_secrets(ctx.conf, MD_SECRETS_OUTBOUND, &error) ||
+	    !md_transport_open(&ctx.conf->outbound, &t, &error) ||
 	    !md_outbox_flush(&ctx, t, 0, NULL, &stats, &error)) {
 		rc = md_cli_fail(error);
 		goto out;

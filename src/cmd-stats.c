@@ -83,8 +83,8 @@ md_cmd_stats(struct md_cli *cli, int argc, char **argv)
 	int rc = EX_OK;
 
 	if (argc > 2 || (argc == 2 && !json)) {
-		fprintf(stderr, "usage: maildesk stats [--json]\n");
-		return EX_USAGE;
+		return md_cli_usage(argv[0], "unknown argument '%s'",
+				    argv[1]);
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);

@@ -19,11 +19,8 @@ md_cmd_tick(struct md_cli *cli, int argc, char **argv)
 	GError *error = NULL;
 	int rc = EX_OK;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: maildesk tick [--now TIME]\n");
-		return EX_USAGE;
-	}
-	(void)argv;
+	if (argc != 1)
+		return md_cli_usage(argv[0], "no argument expected");
 	if (!md_cli_open(cli, &ctx, &error) ||
 	    !md_tick_run(&ctx, &stats, &error)) {
 		rc = md_cli_fail(error);
@@ -46,11 +43,8 @@ md_cmd_digest(struct md_cli *cli, int argc, char **argv)
 	bool dry_run = argc == 2 && strcmp(argv[1], "--dry-run") == 0;
 	int rc = EX_OK;
 
-	if (argc != 1 && !dry_run) {
-		fprintf(stderr, "usage: maildesk digest [--dry-run] "
-			"[--now TIME]\n");
-		return EX_USAGE;
-	}
+	if (argc != 1 && !dry_run)
+		return md_cli_usage(argv[0], "unknown argument '%s'", argv[1]);
 	if (!md_cli_open(cli, &ctx, &error) ||
 	    !md_digest_now(&ctx, dry_run, &text, &queued, &error)) {
 		rc = md_cli_fail(error);

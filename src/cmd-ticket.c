@@ -59,9 +59,9 @@ md_cmd_ticket(struct md_cli *cli, int argc, char **argv)
 
 	if (id <= 0 || argc != (assign ? 3 : 2) ||
 	    (assign && (addr = md_addr_normalize(argv[2])) == NULL)) {
-		fprintf(stderr, "usage: maildesk %s N%s\n", argv[0],
-			assign ? " ADDRESS" : "");
-		return EX_USAGE;
+		return md_cli_usage(argv[0], assign ? "expected a ticket "
+				    "number and an address" : "expected one "
+				    "ticket number");
 	}
 	if (assign) {
 		ev.type = MD_EVENT_ASSIGN;

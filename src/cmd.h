@@ -27,6 +27,10 @@ bool md_cli_open(const struct md_cli *cli, struct md_ctx *ctx, GError **error);
 /* Prints "maildesk: MESSAGE" on stderr, frees ERROR, returns its exit
  * code. */
 int md_cli_fail(GError *error);
+/* A usage error: prints "maildesk CMD: WHY" (unless WHY is NULL) and the
+ * usage of CMD on stderr; returns EX_USAGE (64). */
+int md_cli_usage(const char *cmd, const char *why, ...)
+	__attribute__((format(printf, 2, 3)));
 
 struct md_ticket_row;
 /* Appends the fields of spec 7b's ticket object (without braces) to OUT,

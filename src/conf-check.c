@@ -163,7 +163,7 @@ md_conf_check_smtp_url(const void *value, void *base)
 }
 
 /* Reads the secret in PATH as msmtp's check_secure would accept it: a
- * regular file of ours that group and others cannot touch.  fstat on the
+ * regular file of ours (or root's) that group and others cannot touch.  fstat on the
  * opened file, so that what is checked is what is read. */
 char *
 md_conf_read_secret(const char *path, char **secret_r)
@@ -190,9 +190,11 @@ md_conf_read_secret(const char *path, char **secret_r)
 		reason = g_strdup_printf("%s is not a regular file", path);
 		goto out;
 	}
-	if (st.st_uid != geteuid()) {
+	/* Root's files are trusted as Postfix trusts them: whoever can write
+	 * them can change maildesk itself. */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
 		reason = g_strdup_printf("%s must be owned by the user running "
-					 "maildesk (uid %u)", path,
+					 "maildesk (uid %u) or by root", path,
 					 (unsigned)geteuid());
 		goto out;
 	}

@@ -23,8 +23,8 @@ char *md_conf_check_imap_url(const void *value, void *base);
 char *md_conf_check_smtp_url(const void *value, void *base);
 
 /* Reads the secret in PATH into *SECRET_R (g_free; trailing newline
- * removed) if PATH is a regular file of ours that group and others cannot
- * read or write; else returns what is wrong. */
+ * removed) if PATH is a regular file of ours or root's that group and
+ * others cannot read or write; else returns what is wrong. */
 char *md_conf_read_secret(const char *path, char **secret_r);
 
 #endif

@@ -50,7 +50,6 @@ enum ktype {
 #define F_ADDR		0x04	/* addr-spec: needs '@', lowercased */
 #define F_DOMAIN	0x08	/* lowercased, no '@' */
 #define F_EMPTY_NULL	0x10	/* "" means unset: NULL */
-#define F_SECRET	0x20	/* a file name; its content is stored */
 #define F_ENUM		0x40	/* store the index in choices */
 
 #define TY(t)		(1u << (t))
@@ -270,12 +269,6 @@ convert_str(struct parse *p, const struct key *k, const char *v,
 		out = g_canonicalize_filename(v, p->basedir);
 	} else {
 		out = g_strdup(v);
-	}
-	if (k->flags & F_SECRET) {
-		char *path = out;
-
-		reason = md_conf_read_secret(path, &out);
-		g_free(path);
 	}
 	if (reason == NULL && k->check != NULL)
 		reason = k->check(out, base);
@@ -747,7 +740,7 @@ outbound_finish(struct parse *p, const config_setting_t *gs,
 			missing_for(p, gs, gpath, "url", "smtp");
 		break;
 	}
-	if (out->password != NULL && out->user == NULL) {
+	if (out->password_file != NULL && out->user == NULL) {
 		path = join_path(gpath, "password_file");
 		fail(p, config_setting_get_member(gs, "password_file"),
 		     "%s: set but no user is", path);
@@ -770,7 +763,7 @@ static const struct key inbound_keys[] = {
 	{ "url", K_STR, IN(url), 0, .check = md_conf_check_imap_url,
 	  .types = INIMAP },
 	{ "user", K_STR, IN(user), 0, .types = INIMAP },
-	{ "password_file", K_STR, IN(password), F_PATH | F_SECRET,
+	{ "password_file", K_STR, IN(password_file), F_PATH,
 	  .types = INIMAP },
 	{ "auth", K_STR, IN(auth), 0, "login", .choices = auths,
 	  .types = INIMAP },
@@ -813,7 +806,7 @@ static const struct key outbound_keys[] = {
 	{ "starttls", K_BOOL, OUT(starttls), 0, .idef = true,
 	  .types = OUTSMTP },
 	{ "user", K_STR, OUT(user), 0, .types = OUTSMTP },
-	{ "password_file", K_STR, OUT(password), F_PATH | F_SECRET,
+	{ "password_file", K_STR, OUT(password_file), F_PATH,
 	  .types = OUTSMTP },
 	{ "tls_ca_file", K_STR, OUT(tls_ca_file), F_PATH | F_EMPTY_NULL,
 	  .types = OUTSMTP },
@@ -937,10 +930,6 @@ free_group(const struct group *g, void *base)
 		case K_STR:
 			if (k->flags & F_ENUM)
 				break;
-			/* Do not leave passwords in freed memory. */
-			if ((k->flags & F_SECRET) && *(char **)field != NULL)
-				explicit_bzero(*(char **)field,
-					       strlen(*(char **)field));
 			g_clear_pointer((char **)field, g_free);
 			break;
 		case K_STRS:
@@ -963,12 +952,22 @@ free_group(const struct group *g, void *base)
 	}
 }
 
+/* Does not leave a password in freed memory. */
+static void
+clear_secret(char **secret)
+{
+	if (*secret != NULL)
+		explicit_bzero(*secret, strlen(*secret));
+	g_clear_pointer(secret, g_free);
+}
+
 static void
 inbound_free(gpointer data)
 {
 	struct md_inbound_conf *in = data;
 
 	free_group(&inbound_group, in);
+	clear_secret(&in->password);
 	g_free(in->name);
 	g_free(in);
 }
@@ -979,6 +978,7 @@ md_conf_free(struct md_conf *conf)
 	if (conf == NULL)
 		return;
 	free_group(&root_group, conf);
+	clear_secret(&conf->outbound.password);
 	g_free(conf->file);
 	g_clear_pointer(&conf->tz, g_time_zone_unref);
 	g_free(conf->desk_domain);
@@ -1138,4 +1138,50 @@ md_conf_desk_addresses(const struct md_conf *conf)
 	for (guint i = 0; i < conf->desk_aliases->len; i++)
 		g_ptr_array_add(list, g_ptr_array_index(conf->desk_aliases, i));
 	return list;
+}
+
+/* One password_file into *SECRET_R, unless already read; what is wrong
+ * goes to ERRORS as a line. */
+static void
+load_secret(const struct md_conf *conf, const char *what, const char *path,
+	    char **secret_r, GString *errors)
+{
+	char *reason;
+
+	if (path == NULL || *secret_r != NULL)
+		return;
+	reason = md_conf_read_secret(path, secret_r);
+	if (reason != NULL)
+		g_string_append_printf(errors, "%s: %s.password_file: %s\n",
+				       conf->file, what, reason);
+	g_free(reason);
+}
+
+bool
+md_conf_load_secrets(struct md_conf *conf, enum md_secrets which,
+		     GError **error)
+{
+	GString *errors = g_string_new(NULL);
+
+	for (guint i = 0; (which & MD_SECRETS_INBOUND) &&
+	     conf->inbound != NULL && i < conf->inbound->len; i++) {
+		struct md_inbound_conf *in = g_ptr_array_index(conf->inbound,
+							       i);
+		char *what = g_strdup_printf("inbound[%u]", i);
+
+		load_secret(conf, what, in->password_file, &in->password,
+			    errors);
+		g_free(what);
+	}
+	if (which & MD_SECRETS_OUTBOUND)
+		load_secret(conf, "outbound", conf->outbound.password_file,
+			    &conf->outbound.password, errors);
+	if (errors->len == 0) {
+		g_string_free(errors, TRUE);
+		return true;
+	}
+	g_string_truncate(errors, errors->len - 1);
+	g_set_error_literal(error, MD_ERROR, MD_ERROR_CONFIG, errors->str);
+	g_string_free(errors, TRUE);
+	return false;
 }

@@ -4,8 +4,10 @@
  * its type, default and validator; unknown keys and wrong types are errors
  * reported as "FILE:LINE: message".  Relative paths are resolved against
  * the directory of the configuration file (for the embedded configuration:
- * against the current directory).  Secrets are read from password_file,
- * which must not be readable by group or others.
+ * against the current directory).  Secrets are read from password_file
+ * only by md_conf_load_secrets, by the programs that log in (maildeskd,
+ * maildesk send, check-config): list, show or deliver work as root on a
+ * configuration whose password files belong to the maildesk user.
  *
  * Address lists are stored lowercased.  All strings are owned by the
  * struct md_conf and valid until md_conf_free.
@@ -35,7 +37,8 @@ struct md_inbound_conf {
 	/* imap */
 	char *url;		/* imap://host[:port]/MAILBOX or imaps:// */
 	char *user;
-	char *password;		/* read from password_file, NULL if none */
+	char *password_file;	/* absolute, or NULL if none */
+	char *password;		/* NULL until md_conf_load_secrets */
 	char *auth;		/* "login" (default) or "plain" */
 	bool idle;		/* default true */
 	char *done_folder;	/* default "Done" */
@@ -59,7 +62,8 @@ struct md_outbound_conf {
 	char *url;		/* smtp://host:port or smtps:// */
 	bool starttls;		/* default true for smtp:// */
 	char *user;
-	char *password;
+	char *password_file;	/* absolute, or NULL if none */
+	char *password;		/* NULL until md_conf_load_secrets */
 	char *tls_ca_file;
 	bool tls_verify;	/* default true */
 	int timeout;		/* seconds, default 60 */
@@ -130,6 +134,20 @@ bool md_conf_load_string(const char *text, const char *name,
  * binary with its relative paths from the current directory (so that
  * maildesk runs out of the box: the demo). */
 bool md_conf_find(const char *path, struct md_conf **conf_r, GError **error);
+
+enum md_secrets {
+	MD_SECRETS_INBOUND = 1,		/* the sources' */
+	MD_SECRETS_OUTBOUND = 2,	/* the transport's */
+	MD_SECRETS_ALL = 3,
+};
+
+/* Reads the password_files WHICH names into their password fields (each
+ * once).  A
+ * password file must be a regular file, owned by the user running
+ * maildesk or by root, that group and others cannot read or write;
+ * MD_ERROR_CONFIG naming the file and the key otherwise. */
+bool md_conf_load_secrets(struct md_conf *conf, enum md_secrets which,
+			  GError **error);
 
 /* Accepts NULL. */
 void md_conf_free(struct md_conf *conf);

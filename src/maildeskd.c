@@ -490,7 +490,9 @@ on_reload(gpointer data)
 	char **lines;
 
 	if (!md_conf_find(d->conf_path, &conf, &error) ||
+	    !md_conf_load_secrets(conf, MD_SECRETS_ALL, &error) ||
 	    !md_ctx_open(&ctx, g_steal_pointer(&conf), &d->clock, &error)) {
+		md_conf_free(conf);
 		md_log_error("configuration not reloaded, the running one "
 			     "stays:");
 		g_strchomp(error->message);
@@ -626,10 +628,12 @@ run(struct daemon *d, const struct options *o)
 	md_clock_init_real(&d->clock);
 	if (o->now != NULL && !md_clock_init_fixed(&d->clock, o->now, &error))
 		goto out;
-	if (!md_conf_find(d->conf_path, &conf, &error)) {
+	if (!md_conf_find(d->conf_path, &conf, &error) ||
+	    !md_conf_load_secrets(conf, MD_SECRETS_ALL, &error)) {
 		g_strchomp(error->message);
 		fprintf(stderr, "maildeskd: %s\n", error->message);
 		g_clear_error(&error);
+		md_conf_free(conf);
 		return EX_CONFIG;
 	}
 	if (!md_ctx_open(&d->ctx, conf, &d->clock, &error))

@@ -107,3 +107,85 @@ md_template_render(const char *text, GHashTable *vars)
 	g_string_append(out, p);
 	return g_string_free(out, FALSE);
 }
+
+/* The placeholders outbox.c fills in; with those the built-in templates
+ * use, the names a template may contain. */
+static const char *const placeholders[] = {
+	"ticket", "tag", "subject", "requester", "state", "desk_name",
+	"desk_address", "from_name", "note", "sender", "sender_address",
+	"text", "full_text", NULL
+};
+
+/* Adds the {{names}} of TEXT to SET (char *, owned by SET). */
+static void
+collect(const char *text, GHashTable *set)
+{
+	const char *p = text, *open, *close;
+
+	while ((open = strstr(p, "{{")) != NULL &&
+	       (close = strstr(open + 2, "}}")) != NULL) {
+		char *name = g_strndup(open + 2, close - open - 2);
+
+		g_hash_table_add(set, g_strstrip(name));
+		p = close + 2;
+	}
+}
+
+/* Checks one file of DIR against KNOWN. */
+static void
+check_file(const char *path, GHashTable *known, GPtrArray *problems)
+{
+	GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal,
+						 g_free, NULL);
+	GHashTableIter it;
+	gpointer name;
+	char *text = NULL;
+	GError *error = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, &error)) {
+		g_ptr_array_add(problems, g_strdup(error->message));
+		g_error_free(error);
+		goto out;
+	}
+	if (!g_utf8_validate(text, -1, NULL)) {
+		g_ptr_array_add(problems, g_strdup_printf("%s: not valid UTF-8",
+							  path));
+		goto out;
+	}
+	collect(text, used);
+	g_hash_table_iter_init(&it, used);
+	while (g_hash_table_iter_next(&it, &name, NULL))
+		if (!g_hash_table_contains(known, name))
+			g_ptr_array_add(problems, g_strdup_printf(
+				"%s: unknown placeholder {{%s}} (it would "
+				"render as nothing)", path, (char *)name));
+out:
+	g_hash_table_destroy(used);
+	g_free(text);
+}
+
+void
+md_templates_check(const char *dir, GPtrArray *problems, GPtrArray *warnings)
+{
+	GHashTable *known = g_hash_table_new_full(g_str_hash, g_str_equal,
+						  g_free, NULL);
+
+	for (int i = 0; placeholders[i] != NULL; i++)
+		g_hash_table_add(known, g_strdup(placeholders[i]));
+	for (int i = 0; md_embedded_templates[i].name != NULL; i++)
+		collect(md_embedded_templates[i].text, known);
+	for (int i = 0; md_embedded_templates[i].name != NULL; i++) {
+		char *path = g_build_filename(dir,
+					      md_embedded_templates[i].name,
+					      NULL);
+
+		if (g_file_test(path, G_FILE_TEST_EXISTS))
+			check_file(path, known, problems);
+		else
+			g_ptr_array_add(warnings, g_strdup_printf(
+				"%s: missing, the built-in template is used",
+				path));
+		g_free(path);
+	}
+	g_hash_table_destroy(known);
+}

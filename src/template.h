@@ -22,6 +22,13 @@ void md_templates_free(struct md_templates *t);
 const char *md_templates_get(struct md_templates *t, const char *kind,
 			     GError **error);
 
+/* For check-config: appends to PROBLEMS (char *, g_free) each template
+ * file of DIR that cannot be read, is not UTF-8 or names a placeholder
+ * no template can be given, and to WARNINGS each built-in template that
+ * DIR lacks (the built-in one is used instead). */
+void md_templates_check(const char *dir, GPtrArray *problems,
+			GPtrArray *warnings);
+
 /* Renders TEXT with VARS (char * -> char *).  Returns g_free. */
 char *md_template_render(const char *text, GHashTable *vars);
 

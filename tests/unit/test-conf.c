@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "error.h"
@@ -186,6 +187,11 @@ test_spec_smtp(gconstpointer data)
 	(void)data;
 	g_assert_cmpuint(conf->inbound->len, ==, 2);
 	in = g_ptr_array_index(conf->inbound, 1);
+	/* Read only by md_conf_load_secrets, for the programs that log in. */
+	g_assert_null(in->password);
+	g_assert_null(conf->outbound.password);
+	g_assert_true(g_str_has_suffix(in->password_file, "/imap.secret"));
+	g_assert_true(md_conf_load_secrets(conf, MD_SECRETS_ALL, NULL));
 	g_assert_cmpint(in->type, ==, MD_INBOUND_IMAP);
 	g_assert_cmpstr(in->name, ==, "imaps://imap.desk.example/INBOX");
 	g_assert_cmpstr(in->url, ==, "imaps://imap.desk.example/INBOX");
@@ -542,20 +548,6 @@ static const struct text_case text_cases[] = {
 	{ "bad-auth", MINIMAL "inbound = ( { type = \"imap\"; url = "
 	  "\"imaps://h/\"; user = \"u\"; auth = \"cram-md5\"; } );",
 	  "inbound[0].auth: \"cram-md5\" is not one of \"login\", \"plain\"" },
-	{ "secret-mode", MINIMAL "inbound = ( { type = \"imap\"; url = "
-	  "\"imaps://h/\"; user = \"u\";\n password_file = \"open.secret\"; "
-	  "} );",
-	  "open.secret is accessible by group or others (mode 0644); run "
-	  "chmod 600 " },
-	{ "secret-missing", MINIMAL "outbound = { type = \"smtp\"; url = "
-	  "\"smtp://h\"; user = \"u\";\n password_file = \"none.secret\"; };",
-	  "t.conf:3: outbound.password_file: cannot open " },
-	{ "secret-not-file", MINIMAL "outbound = { type = \"smtp\"; url = "
-	  "\"smtp://h\"; user = \"u\"; password_file = \".\"; };",
-	  "is not a regular file" },
-	{ "secret-empty", MINIMAL "outbound = { type = \"smtp\"; url = "
-	  "\"smtp://h\"; user = \"u\"; password_file = \"empty.secret\"; };",
-	  "empty.secret is empty" },
 	{ "secret-no-user", MINIMAL "outbound = { type = \"smtp\"; url = "
 	  "\"smtp://h\"; password_file = \"smtp.secret\"; };",
 	  "outbound.password_file: set but no user is" },
@@ -595,6 +587,76 @@ static const struct text_case text_cases[] = {
 	{ "duplicate", MINIMAL "desk = { };",
 	  "t.conf:2: syntax error: duplicate setting name" },
 };
+
+/* Secret files: the configuration loads, md_conf_load_secrets refuses. */
+struct secret_case {
+	const char *name;
+	const char *text;
+	const char *expect;	/* substring of the message */
+	uid_t owner;		/* chown to this first, if not 0 (as root) */
+};
+
+static const struct secret_case secret_cases[] = {
+	{ "secret-mode", MINIMAL "inbound = ( { type = \"imap\"; url = "
+	  "\"imaps://h/\"; user = \"u\";\n password_file = \"open.secret\"; "
+	  "} );",
+	  "open.secret is accessible by group or others (mode 0644); run "
+	  "chmod 600 ", 0 },
+	{ "secret-missing", MINIMAL "outbound = { type = \"smtp\"; url = "
+	  "\"smtp://h\"; user = \"u\";\n password_file = \"none.secret\"; };",
+	  "t.conf: outbound.password_file: cannot open ", 0 },
+	{ "secret-not-file", MINIMAL "outbound = { type = \"smtp\"; url = "
+	  "\"smtp://h\"; user = \"u\"; password_file = \".\"; };",
+	  "is not a regular file", 0 },
+	{ "secret-empty", MINIMAL "outbound = { type = \"smtp\"; url = "
+	  "\"smtp://h\"; user = \"u\"; password_file = \"empty.secret\"; };",
+	  "empty.secret is empty", 0 },
+	{ "secret-other-owner", MINIMAL "outbound = { type = \"smtp\"; "
+	  "url = \"smtp://h\"; user = \"u\"; "
+	  "password_file = \"nobody.secret\"; };",
+	  "nobody.secret must be owned by the user running maildesk (uid 0) "
+	  "or by root", 65534 },
+	{ "secret-several", MINIMAL "inbound = ( { type = \"imap\"; url = "
+	  "\"imaps://h/\"; user = \"u\";\n password_file = \"open.secret\"; "
+	  "} );\noutbound = { type = \"smtp\"; url = \"smtp://h\"; "
+	  "user = \"u\"; password_file = \"empty.secret\"; };",
+	  "t.conf: inbound[0].password_file: ", 0 },
+};
+
+static void
+test_secret_error(gconstpointer data)
+{
+	const struct secret_case *c = data;
+	struct md_conf *conf;
+	GError *error = NULL;
+
+	if (c->owner != 0) {
+		char *path = tmp_path("nobody.secret");
+
+		write_file("nobody.secret", "x\n", 0600);
+		if (geteuid() != 0 || chown(path, c->owner, c->owner) < 0) {
+			g_free(path);
+			g_test_skip("needs root to give a file away");
+			return;
+		}
+		g_free(path);
+	}
+	conf = load_ok(c->text);
+	g_assert_false(md_conf_load_secrets(conf, MD_SECRETS_ALL, &error));
+	g_assert_error(error, MD_ERROR, MD_ERROR_CONFIG);
+	if (strstr(error->message, c->expect) == NULL)
+		g_error("\"%s\" not in:\n%s", c->expect, error->message);
+	/* Only the side asked for is read. */
+	g_clear_error(&error);
+	if (strcmp(c->name, "secret-several") == 0) {
+		g_assert_false(md_conf_load_secrets(conf, MD_SECRETS_OUTBOUND,
+						    &error));
+		g_assert_nonnull(strstr(error->message, "empty.secret"));
+		g_assert_null(strstr(error->message, "open.secret"));
+		g_clear_error(&error);
+	}
+	md_conf_free(conf);
+}
 
 static void
 test_text_error(gconstpointer data)
@@ -669,6 +731,14 @@ main(int argc, char **argv)
 					 NULL);
 
 		g_test_add_data_func(name, &text_cases[i], test_text_error);
+		g_free(name);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(secret_cases); i++) {
+		char *name = g_strconcat("/conf/secret/", secret_cases[i].name,
+					 NULL);
+
+		g_test_add_data_func(name, &secret_cases[i],
+				     test_secret_error);
 		g_free(name);
 	}
 	rc = g_test_run();
