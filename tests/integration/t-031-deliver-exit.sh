@@ -6,12 +6,13 @@ plan 10
 cd "$WORK" || exit 1
 F=$MD_SRCDIR/maildir-fixtures/new/1764000001.M1P1.fixture
 
-# A secret file left readable by others: the configuration does not load.
-printf 'secret\n' > smtp.secret; chmod 644 smtp.secret
-write_conf secret.conf 'outbound = { type = "smtp"; url = "smtp://127.0.0.1:2525"; user = "desk"; password_file = "smtp.secret"; };'
+# A misspelt key: the configuration does not load.  (deliver sends
+# nothing and reads no password file: issue 10, t-030.)
+write_conf secret.conf
+sed -i 's/^  name = /  nmae = /' secret.conf
 "$MAILDESK" -c secret.conf deliver < "$F" 2> secret.err
 is $? 75 "configuration that does not load: 75"
-grep -q 'smtp.secret' secret.err
+grep -q 'secret.conf:.*nmae' secret.err
 ok $? "the reason names the file"
 grep -q 'the MTA will retry' secret.err
 ok $? "and says the mail is deferred"
