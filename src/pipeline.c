@@ -145,9 +145,11 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	participant = md_addr_in(in->participants, in->msg->from);
 	in->role = md_classify_on_ticket(in->role, in->msg->from,
 					 in->ticket.requester, participant);
-	/* Spec 6: a guessed ticket number lets no one in.  Only the tag can
-	 * be guessed; a Message-ID in In-Reply-To was received. */
-	if (in->role == MD_ROLE_STRANGER && rule == MD_THREAD_TAG) {
+	/* Spec 6: who may write on a ticket, whatever found it.  A ticket
+	 * number can be guessed, and Message-IDs are no secret (they travel
+	 * in every reply, and are often predictable): a stranger naming one
+	 * gets a ticket of its own, linked, and never joins this one. */
+	if (in->role == MD_ROLE_STRANGER) {
 		open_ticket(ctx, in, id);
 		g_ptr_array_set_size(in->participants, 0);
 		return true;
