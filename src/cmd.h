@@ -31,6 +31,8 @@ int md_cli_fail(GError *error);
  * usage of CMD on stderr; returns EX_USAGE (64). */
 int md_cli_usage(const char *cmd, const char *why, ...)
 	__attribute__((format(printf, 2, 3)));
+/* YYYY-MM-DD at midnight in TZ, or an RFC 3339 instant. */
+bool md_cli_parse_date(const char *text, GTimeZone *tz, gint64 *secs_r);
 
 struct md_ticket_row;
 /* Appends the fields of spec 7b's ticket object (without braces) to OUT,
@@ -47,6 +49,8 @@ int md_cmd_show(struct md_cli *cli, int argc, char **argv);
 int md_cmd_stats(struct md_cli *cli, int argc, char **argv);
 int md_cmd_send(struct md_cli *cli, int argc, char **argv);
 int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
+int md_cmd_backup(struct md_cli *cli, int argc, char **argv);
+int md_cmd_purge(struct md_cli *cli, int argc, char **argv);
 /* resolve, close, reopen, assign: ticket changes. */
 int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
 /* reply, escalate: what an agent does by mail. */

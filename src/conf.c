@@ -899,6 +899,13 @@ static const struct group autoreply_group = { .keys = autoreply_keys };
 static const struct group lifecycle_group = { .keys = lifecycle_keys };
 static const struct group escalation_group = { .keys = escalation_keys };
 static const struct group limits_group = { .keys = limits_keys };
+/* Personal data (RGPD): 0 keeps closed tickets' mail for ever. */
+static const struct key retention_keys[] = {
+	{ "closed_after_days", K_INT, C(retention_closed_after_days), 0,
+	  .idef = 0, .min = 0 },
+	{ NULL }
+};
+static const struct group retention_group = { .keys = retention_keys };
 
 /* Top-level groups share the struct md_conf: their offset is 0. */
 static const struct key root_keys[] = {
@@ -912,6 +919,7 @@ static const struct key root_keys[] = {
 	{ "lifecycle", K_GROUP, 0, 0, .sub = &lifecycle_group },
 	{ "escalation", K_GROUP, 0, 0, .sub = &escalation_group },
 	{ "limits", K_GROUP, 0, 0, .sub = &limits_group },
+	{ "retention", K_GROUP, 0, 0, .sub = &retention_group },
 	{ NULL }
 };
 

@@ -117,6 +117,9 @@ struct md_conf {
 
 	/* limits */
 	gint64 max_message_size;	/* bytes, default 25 MiB */
+
+	/* retention */
+	int retention_closed_after_days;	/* 0 (default): keep */
 };
 
 /* Reads and validates PATH.  On error, the message starts with

@@ -44,6 +44,9 @@ static const struct {
 	{ "assign", md_cmd_ticket, "assign N ADDRESS" },
 	{ "tick", md_cmd_tick, "tick" },
 	{ "digest", md_cmd_digest, "digest [--dry-run]" },
+	{ "backup", md_cmd_backup, "backup FILE" },
+	{ "purge", md_cmd_purge, "purge --closed-before DATE [--dry-run]\n"
+	  "DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339." },
 	{ "help", NULL, "help [COMMAND]" },
 };
 
@@ -270,6 +273,23 @@ md_cli_open(const struct md_cli *cli, struct md_ctx *ctx, GError **error)
 		return false;
 	}
 	return true;
+}
+
+bool
+md_cli_parse_date(const char *text, GTimeZone *tz, gint64 *secs_r)
+{
+	int y, m, d;
+	char end;
+	GDateTime *dt;
+
+	if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &end) == 3) {
+		if ((dt = g_date_time_new(tz, y, m, d, 0, 0, 0)) == NULL)
+			return false;
+		*secs_r = g_date_time_to_unix(dt);
+		g_date_time_unref(dt);
+		return true;
+	}
+	return md_clock_parse_rfc3339(text, secs_r, NULL);
 }
 
 int

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "retention.h"
 #include "source.h"
 #include "tick.h"
 #include "transport.h"
@@ -220,6 +221,33 @@ on_outbox(gpointer data)
 
 /* Timer sweep --------------------------------------------------------- */
 
+/* retention.closed_after_days: the purge of `maildesk purge`, at start and
+ * then hourly (its query reads every closed ticket). */
+static void
+retention(struct daemon *d)
+{
+	static gint64 last;
+	struct md_purge_stats stats;
+	int days = d->ctx.conf->retention_closed_after_days;
+	gint64 now = md_clock_now(&d->ctx.clock);
+	GError *error = NULL;
+
+	if (days <= 0 || (last != 0 && now - last < 3600))
+		return;
+	if (!md_retention_purge(&d->ctx, now - (gint64)days * 86400, false,
+				&stats, &error)) {
+		md_log_warn("retention: %s; again at the next sweep",
+			    error->message);
+		g_error_free(error);
+		return;
+	}
+	last = now;
+	if (stats.tickets > 0)
+		md_log_info("retention: purged %u tickets closed more than %d "
+			    "days ago (%u messages, %u mails)", stats.tickets,
+			    days, stats.messages, stats.mails);
+}
+
 /* Reminders, closes and digests (spec 6): the same code as `maildesk
  * tick`, every SWEEP_EVERY seconds and once at start, so that a daemon
  * that was down catches up at once.  What it queues goes out now. */
@@ -231,6 +259,7 @@ sweep(struct daemon *d)
 
 	if (d->stop)
 		return;
+	retention(d);
 	if (!md_tick_run(&d->ctx, &stats, &error)) {
 		/* A locked database is the next sweep's work. */
 		md_log_warn("timers: %s; again in %d s", error->message,
