@@ -193,6 +193,9 @@ static const char *const migrations[] = {
 	"DROP TABLE outbox;"
 	"ALTER TABLE outbox_v2 RENAME TO outbox;"
 	"CREATE INDEX outbox_due ON outbox(next_try) WHERE state = 'queued';"
+	/* The foreign key's child index: without it every message insert
+	 * plans a scan of the outbox. */
+	"CREATE INDEX outbox_message ON outbox(message);"
 	/* Its counters' triggers went with the old table. */
 	COUNT_TRIGGERS("outbox", "state", "outbox.' || NEW.state || '",
 		       "outbox.' || OLD.state || '"),

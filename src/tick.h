@@ -17,6 +17,8 @@ struct md_tick_stats {
 	guint reminders;	/* reminders queued */
 	guint closed;		/* tickets closed */
 	guint digests;		/* digests queued (one per supervisor) */
+	gint64 read_us;		/* reading the due tickets */
+	gint64 total_us;	/* the whole run, commits included */
 };
 
 /* Runs what is due at the clock's now: the reminders and closes of the

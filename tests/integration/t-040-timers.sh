@@ -221,5 +221,14 @@ is "$(db many "select count(*) || ' ' || count(distinct ticket) from outbox wher
 is "$(db many "select count(*) from tickets where reminders = 2 and due = strftime('%s', '2026-03-13T15:00:00+01:00')")" 1200 \
    "every ticket's next timer is its close"
 
+# The sweep reads only what is due (and the digest only its own lists):
+# no statement of the tick scans tickets, messages or raw whole.
+MAILDESK_TEST_EXPLAIN="$WORK/plans.txt" md many --now 2026-03-13T15:00:00+01:00 tick > /dev/null
+is "$(db many "select count(*) from tickets where status = 'closed'")" 1200 "the close on day 5 for all"
+grep -E 'plan: SCAN (messages|raw|tickets|outbox)( |$)' plans.txt > scans.txt
+is "$(cat scans.txt)" "" "no whole scan of tickets, messages, raw or outbox in a tick"
+grep -q 'SEARCH tickets USING COVERING INDEX tickets_due (due>? AND due<?)' plans.txt
+ok $? "due tickets are found by the tickets_due index"
+
 plan $_n
 done_testing
