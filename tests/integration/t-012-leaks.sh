@@ -4,7 +4,7 @@
 # binaries, and LeakSanitizer already fails any of them that leaks, so
 # there the same commands simply run.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 11
+plan 16
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 if [ "${MD_SANITIZERS:-no}" = yes ]; then
@@ -39,6 +39,16 @@ printf 'Bonjour,\nc est fait.\n' | run "$MAILDESK" -c maildesk.conf $NOW reply 1
 ok $? "reply: $how"
 run "$MAILDESK" -c maildesk.conf $NOW escalate 3 --note "voir" > /dev/null
 ok $? "escalate: $how"
+run "$MAILDESK" -c maildesk.conf $NOW assign 4 bob@desk.example > /dev/null
+ok $? "assign: $how"
+run "$MAILDESK" -c maildesk.conf --now=2026-11-25T10:00:00+01:00 tick > /dev/null
+ok $? "tick (reminders, the digest): $how"
+run "$MAILDESK" -c maildesk.conf --now=2026-11-25T10:05:00+01:00 digest --dry-run > /dev/null
+ok $? "digest --dry-run: $how"
+run "$MAILDESK" -c maildesk.conf show 1 > /dev/null
+ok $? "show (with its due line): $how"
+run "$MAILDESK" -c maildesk.conf list --due > /dev/null
+ok $? "list --due: $how"
 sed 's/  name = "Helpdesk";/  nmae = 1;/' maildesk.conf > bad.conf
 run "$MAILDESK" -c bad.conf check-config 2> /dev/null
 is $? 78 "check-config with errors: $how"
