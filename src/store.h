@@ -50,6 +50,8 @@ bool md_store_ticket_exists(struct md_db *db, gint64 id, bool *exists_r,
 /* Inserts T and sets t->id. */
 bool md_store_ticket_insert(struct md_db *db, struct md_ticket *t,
 			    GError **error);
+/* Writes what a change may change: subject, requester, created and
+ * linked stay as inserted. */
 bool md_store_ticket_update(struct md_db *db, const struct md_ticket *t,
 			    GError **error);
 /* The ticket of the message MID (in or out), 0 if none. */
