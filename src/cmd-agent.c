@@ -81,17 +81,12 @@ act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
 	struct md_ticket t = { 0 };
 	struct md_msg *answer = NULL;
 	char *body = NULL;
-	bool found = false, ok = false;
+	bool ok = false;
 
 	if (!md_db_begin(ctx->db, error))
 		goto out;
-	if (!md_store_ticket_get(ctx->db, id, &t, &found, error))
+	if (!md_ticket_load(ctx, id, &t, error))
 		goto out;
-	if (!found) {
-		g_set_error(error, MD_ERROR, MD_ERROR_NOTFOUND,
-			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
-		goto out;
-	}
 	if (!md_store_participants(ctx->db, id, parts, error))
 		goto out;
 	/* An escalation is internal: upstream gets the thread, the

@@ -21,17 +21,12 @@ change(struct md_ctx *ctx, gint64 id, const struct md_event *ev,
 {
 	struct md_ticket t = { 0 };
 	struct md_change c = { .ev = ev, .who = "command line" };
-	bool found = false, ok = false;
+	bool ok = false;
 
 	if (!md_db_begin(ctx->db, error))
 		goto out;
-	if (!md_store_ticket_get(ctx->db, id, &t, &found, error))
+	if (!md_ticket_load(ctx, id, &t, error))
 		goto out;
-	if (!found) {
-		g_set_error(error, MD_ERROR, MD_ERROR_NOTFOUND,
-			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
-		goto out;
-	}
 	if (!md_ticket_apply(ctx, &t, &c, NULL, error) ||
 	    !md_db_commit(ctx->db, error))
 		goto out;

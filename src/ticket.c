@@ -5,6 +5,7 @@
 
 #include "conf.h"
 #include "ctx.h"
+#include "error.h"
 #include "lifecycle.h"
 #include "outbox.h"
 #include "store.h"
@@ -41,6 +42,20 @@ describe(const struct md_ticket *before, const struct md_ticket *t,
 	if (c->who != NULL)
 		g_string_append_printf(what, " (%s)", c->who);
 	return g_string_free(what, FALSE);
+}
+
+bool
+md_ticket_load(struct md_ctx *ctx, gint64 id, struct md_ticket *t,
+	       GError **error)
+{
+	bool found = false;
+
+	if (!md_store_ticket_get(ctx->db, id, t, &found, error))
+		return false;
+	if (!found)
+		g_set_error(error, MD_ERROR, MD_ERROR_NOTFOUND,
+			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
+	return found;
 }
 
 bool

@@ -33,6 +33,11 @@ struct md_change {
 	void *rows_data;
 };
 
+/* Loads ticket ID into T (cleared first); MD_ERROR_NOTFOUND, naming the
+ * ticket, if there is none. */
+bool md_ticket_load(struct md_ctx *ctx, gint64 id, struct md_ticket *t,
+		    GError **error);
+
 /* Applies C to T (a new ticket if t->id is 0: inserted) at the clock's
  * now.  An event row records a change of state, assignee or reminders,
  * and every change not made by mail.  Appends a line per mail queued
