@@ -9,9 +9,46 @@
 #include "conf.h"
 #include "json.h"
 #include "query.h"
+#include "queue.h"
+
+/* Keeps the rows of SOURCES that CONF still names: a source removed
+ * from the configuration is no one's concern any more. */
+static void
+only_configured(GPtrArray *sources, const struct md_conf *conf)
+{
+	for (guint i = sources->len; i-- > 0;) {
+		const struct md_source_row *s = g_ptr_array_index(sources, i);
+		bool found = false;
+
+		for (guint j = 0; conf->inbound != NULL &&
+		     j < conf->inbound->len && !found; j++) {
+			const struct md_inbound_conf *in =
+				g_ptr_array_index(conf->inbound, j);
+
+			found = g_strcmp0(in->name, s->name) == 0;
+		}
+		if (!found)
+			g_ptr_array_remove_index(sources, i);
+	}
+}
+
+/* "3 h 12 min", "45 s": an age an admin reads at a glance. */
+static char *
+age_text(gint64 s)
+{
+	if (s >= 86400)
+		return g_strdup_printf("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT
+				       " h", s / 86400, s % 86400 / 3600);
+	if (s >= 3600)
+		return g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT
+				       " min", s / 3600, s % 3600 / 60);
+	if (s >= 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT " min", s / 60);
+	return g_strdup_printf("%" G_GINT64_FORMAT " s", s);
+}
 
 static void
-print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz)
+print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
 {
 	GString *out = g_string_new("{");
 	bool first = true;
@@ -21,6 +58,11 @@ print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz)
 
 		md_json_kv_int(out, &first, s->name, s->count);
 	}
+	md_json_key(out, &first, "outbox_oldest_queued_seconds");
+	if (age >= 0)
+		g_string_append_printf(out, "%" G_GINT64_FORMAT, age);
+	else
+		g_string_append(out, "null");
 	md_json_key(out, &first, "sources");
 	g_string_append_c(out, '[');
 	for (guint i = 0; i < sources->len; i++) {
@@ -47,13 +89,17 @@ print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz)
 }
 
 static void
-print_text(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz)
+print_text(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
 {
+	char *a = age >= 0 ? age_text(age) : g_strdup("none queued");
+
 	for (guint i = 0; i < stats->len; i++) {
 		const struct md_stat *s = g_ptr_array_index(stats, i);
 
 		printf("%-20s %" G_GINT64_FORMAT "\n", s->name, s->count);
 	}
+	printf("%-20s %s\n", "outbox.oldest", a);
+	g_free(a);
 	for (guint i = 0; i < sources->len; i++) {
 		const struct md_source_row *s = g_ptr_array_index(sources, i);
 		char *ok = s->last_ok ? md_clock_format_rfc3339(s->last_ok, tz)
@@ -79,6 +125,7 @@ md_cmd_stats(struct md_cli *cli, int argc, char **argv)
 	struct md_ctx ctx = { 0 };
 	GPtrArray *stats = NULL, *sources = NULL;
 	GError *error = NULL;
+	gint64 age = -1;
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	int rc = EX_OK;
 
@@ -91,14 +138,16 @@ md_cmd_stats(struct md_cli *cli, int argc, char **argv)
 	stats = g_ptr_array_new_with_free_func(md_stat_free);
 	sources = g_ptr_array_new_with_free_func(md_source_row_free);
 	if (!md_query_stats(ctx.db, stats, &error) ||
-	    !md_query_sources(ctx.db, sources, &error)) {
+	    !md_query_sources(ctx.db, sources, &error) ||
+	    !md_queue_oldest(&ctx, md_clock_now(&ctx.clock), &age, &error)) {
 		rc = md_cli_fail(error);
 		goto out;
 	}
+	only_configured(sources, ctx.conf);
 	if (json)
-		print_json(stats, sources, ctx.conf->tz);
+		print_json(stats, sources, ctx.conf->tz, age);
 	else
-		print_text(stats, sources, ctx.conf->tz);
+		print_text(stats, sources, ctx.conf->tz, age);
 out:
 	g_clear_pointer(&stats, g_ptr_array_unref);
 	g_clear_pointer(&sources, g_ptr_array_unref);

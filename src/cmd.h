@@ -51,6 +51,8 @@ int md_cmd_send(struct md_cli *cli, int argc, char **argv);
 int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
 int md_cmd_backup(struct md_cli *cli, int argc, char **argv);
 int md_cmd_purge(struct md_cli *cli, int argc, char **argv);
+int md_cmd_outbox(struct md_cli *cli, int argc, char **argv);
+int md_cmd_quarantine(struct md_cli *cli, int argc, char **argv);
 /* resolve, close, reopen, assign: ticket changes. */
 int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
 /* reply, escalate: what an agent does by mail. */

@@ -44,6 +44,10 @@ static const struct {
 	{ "assign", md_cmd_ticket, "assign N ADDRESS" },
 	{ "tick", md_cmd_tick, "tick" },
 	{ "digest", md_cmd_digest, "digest [--dry-run]" },
+	{ "outbox", md_cmd_outbox, "outbox [--json]\noutbox retry [ID]" },
+	{ "quarantine", md_cmd_quarantine,
+	  "quarantine show ID\nquarantine export ID > MAIL.eml\n"
+	  "quarantine release ID" },
 	{ "backup", md_cmd_backup, "backup FILE" },
 	{ "purge", md_cmd_purge, "purge --closed-before DATE [--dry-run]\n"
 	  "DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339." },
