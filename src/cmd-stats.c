@@ -11,14 +11,17 @@
 #include "query.h"
 #include "queue.h"
 
-/* Keeps the rows of SOURCES that CONF still names: a source removed
- * from the configuration is no one's concern any more. */
+/* Drops the rows of SOURCES for maildir or IMAP sources that CONF no
+ * longer names: a source removed from the configuration is no one's
+ * concern any more.  The command-line feeds (deliver, ingest) stay. */
 static void
 only_configured(GPtrArray *sources, const struct md_conf *conf)
 {
 	for (guint i = sources->len; i-- > 0;) {
 		const struct md_source_row *s = g_ptr_array_index(sources, i);
-		bool found = false;
+		bool found = !g_str_has_prefix(s->name, "maildir:") &&
+			     !g_str_has_prefix(s->name, "imap://") &&
+			     !g_str_has_prefix(s->name, "imaps://");
 
 		for (guint j = 0; conf->inbound != NULL &&
 		     j < conf->inbound->len && !found; j++) {
