@@ -87,6 +87,14 @@ act(struct md_ctx *ctx, gint64 id, bool escalate, const char *text,
 		goto out;
 	if (!md_ticket_load(ctx, id, &t, error))
 		goto out;
+	/* A closed ticket is reopened first, on purpose (issue 8). */
+	if (escalate && t.state == MD_STATE_CLOSED) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "ticket %" G_GINT64_FORMAT " is closed: reopen it "
+			    "first (maildesk reopen %" G_GINT64_FORMAT ")",
+			    id, id);
+		goto out;
+	}
 	if (!md_store_participants(ctx->db, id, parts, error))
 		goto out;
 	/* An escalation is internal: upstream gets the thread, the

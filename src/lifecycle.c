@@ -144,23 +144,56 @@ command_line(const char *line, struct md_commands *cmd)
 	return false;
 }
 
+/* Reads the leading command block of BODY into CMD_R (may be NULL) and
+ * returns where the text after it starts.  Commands are the first
+ * non-blank lines; the first line that is not one ends them, so "#1
+ * priority" in a sentence below is text. */
+static const char *
+commands_scan(const char *body, struct md_commands *cmd_r)
+{
+	struct md_commands scratch;
+	struct md_commands *cmd = cmd_r != NULL ? cmd_r : &scratch;
+	const char *p = body != NULL ? body : "";
+
+	memset(cmd, 0, sizeof(*cmd));
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		gsize len = eol != NULL ? (gsize)(eol - p) : strlen(p);
+		char *line = g_strstrip(g_strndup(p, len));
+		bool command = line[0] == '\0' ||
+			       (line[0] == '#' && command_line(line, cmd));
+
+		g_free(line);
+		if (!command)
+			break;
+		p += len + (eol != NULL);
+	}
+	if (cmd_r == NULL)
+		md_commands_clear(&scratch);
+	return p;
+}
+
 void
 md_lifecycle_commands(const char *body, struct md_commands *cmd_r)
 {
-	char **lines = g_strsplit(body != NULL ? body : "", "\n", 12);
+	commands_scan(body, cmd_r);
+}
 
-	memset(cmd_r, 0, sizeof(*cmd_r));
-	/* Commands are the first non-blank lines; the first line that is
-	 * not one ends them, so "#1 priority" in a sentence below is text. */
-	for (int i = 0; lines[i] != NULL; i++) {
-		char *line = g_strstrip(lines[i]);
+char *
+md_lifecycle_words(const char *body)
+{
+	GString *out = g_string_new(commands_scan(body, NULL));
 
-		if (line[0] == '\0')
-			continue;
-		if (line[0] != '#' || !command_line(line, cmd_r))
-			break;
-	}
-	g_strfreev(lines);
+	/* A signature alone ("-- " and what follows) is no words. */
+	if (g_str_has_prefix(out->str, "-- \n") ||
+	    g_str_has_prefix(out->str, "-- \r\n") ||
+	    g_str_has_prefix(out->str, "--\n") ||
+	    g_str_has_prefix(out->str, "--\r\n") ||
+	    strcmp(out->str, "-- ") == 0 || strcmp(out->str, "--") == 0)
+		g_string_truncate(out, 0);
+	while (out->len > 0 && g_ascii_isspace(out->str[out->len - 1]))
+		g_string_truncate(out, out->len - 1);
+	return g_string_free(out, FALSE);
 }
 
 static void
@@ -224,8 +257,16 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 	struct md_commands cmd;
 	bool answer = false;
 
+	enum md_state before = t->state;
+	char *words = md_lifecycle_words(ev->body);
+	/* Only words are relayed: a mail of commands alone (and a
+	 * signature or quoted text) changes the ticket and nothing else. */
+	bool quiet;
+
 	md_lifecycle_commands(ev->body, &cmd);
-	if (!cmd.internal) {
+	quiet = cmd.internal || words[0] == '\0';
+	g_free(words);
+	if (!quiet) {
 		relay(t, ev, desk_addrs, intents);
 		t->answered = answer = true;
 		if (t->state == MD_STATE_OPEN || t->state == MD_STATE_CLOSED)
@@ -239,12 +280,16 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 
 		add_unique(in->to, rules->upstream);
 		in->note = g_steal_pointer(&cmd.escalate_note);
+		/* Escalated before: upstream gets a follow-up in its
+		 * thread (what is new since), not the whole thread again. */
+		in->followup = t->escalated;
 		t->state = MD_STATE_ESCALATED;
 		t->escalated = true;
 		t->escalated_at = now;
-		/* Spec 6: the requester is told.  A relayed answer already
-		 * does it in the agent's words; otherwise, a notice. */
-		if (cmd.internal) {
+		/* Spec 6: the requester is told, once.  A relayed answer
+		 * already does it in the agent's words; otherwise, a
+		 * notice, unless the ticket was already escalated. */
+		if (quiet && before != MD_STATE_ESCALATED) {
 			struct md_intent *notice =
 				intent_new(MD_INTENT_ESCALATED, intents);
 

@@ -101,6 +101,8 @@ struct md_intent {
 	GPtrArray *cc;		/* char *, owned */
 	bool internal;		/* #internal note */
 	char *note;		/* #escalate note, or NULL */
+	bool followup;		/* ESCALATION: a further one, in the thread
+				 * upstream already has */
 	int number;		/* REMINDER: 1 for the first */
 	gint64 at;		/* REMINDER: when the ticket will close */
 };
@@ -137,6 +139,10 @@ struct md_commands {
 	char *assign;		/* owned */
 };
 void md_lifecycle_commands(const char *body, struct md_commands *cmd_r);
+/* BODY without its leading command block and the blank lines around it:
+ * the words an agent's mail relays.  "" when it holds nothing else (or
+ * only a signature).  Returns g_free. */
+char *md_lifecycle_words(const char *body);
 void md_commands_clear(struct md_commands *cmd);
 
 void md_intent_free(gpointer intent);

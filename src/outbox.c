@@ -68,6 +68,59 @@ allowance(struct md_ctx *ctx, const struct md_ticket *t, const char *addr,
 	return ok;
 }
 
+/* A state as the desk's language says it (notifications). */
+static const char *
+state_words(const struct md_conf *conf, enum md_state state)
+{
+	static const char *const fr[] = {
+		"ouvert", "en attente", "résolu", "transmis", "fermé",
+	};
+
+	if (g_strcmp0(conf->language, "fr") == 0 && state < G_N_ELEMENTS(fr))
+		return fr[state];
+	return md_state_name(state);
+}
+
+/* The subject as templates quote it: inside French guillemets, the
+ * subject's own become the inner quotes (« … “ … ” »). */
+static char *
+quoted_subject(const struct md_conf *conf, const char *subject)
+{
+	GString *s;
+
+	if (g_strcmp0(conf->language, "fr") != 0 || subject == NULL)
+		return g_strdup(subject);
+	s = g_string_new(subject);
+	g_string_replace(s, "« ", "“", 0);
+	g_string_replace(s, " »", "”", 0);
+	g_string_replace(s, "«", "“", 0);
+	g_string_replace(s, "»", "”", 0);
+	return g_string_free(s, FALSE);
+}
+
+/* A placeholder that rendered as nothing leaves no empty paragraph:
+ * runs of blank lines become one. */
+static void
+squeeze_blank_lines(char *text)
+{
+	char *w = text;
+	int newlines = 0;
+
+	for (const char *r = text; *r != '\0'; r++) {
+		if (*r == '\n') {
+			/* blanks at the end of a line are dropped */
+			while (w > text && (w[-1] == ' ' || w[-1] == '\t'))
+				w--;
+			if (++newlines > 2)
+				continue;
+		} else if (*r != ' ' && *r != '\t') {
+			newlines = 0;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
 static GHashTable *
 template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 	      const struct md_msg *trigger, const struct md_intent *in)
@@ -80,9 +133,10 @@ template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 			    g_strdup_printf("%" G_GINT64_FORMAT, t->id));
 	g_hash_table_insert(vars, "tag", md_tag_subject(conf->desk_name,
 							t->id, NULL));
-	g_hash_table_insert(vars, "subject", g_strdup(t->subject));
+	g_hash_table_insert(vars, "subject", quoted_subject(conf, t->subject));
 	g_hash_table_insert(vars, "requester", g_strdup(t->requester));
-	g_hash_table_insert(vars, "state", g_strdup(md_state_name(t->state)));
+	g_hash_table_insert(vars, "state",
+			    g_strdup(state_words(conf, t->state)));
 	g_hash_table_insert(vars, "desk_name", g_strdup(conf->desk_name));
 	g_hash_table_insert(vars, "desk_address", g_strdup(conf->desk_address));
 	g_hash_table_insert(vars, "from_name", g_strdup(conf->from_name));
@@ -106,7 +160,11 @@ template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 		g_hash_table_insert(vars, "sender_address",
 				    g_strdup(trigger->from ? trigger->from
 							   : ""));
-		g_hash_table_insert(vars, "text", g_strdup(trigger->new_text));
+		/* An agent's commands are never relayed (issue 8). */
+		g_hash_table_insert(vars, "text",
+				    in->kind == MD_INTENT_RELAY
+				    ? md_lifecycle_words(trigger->new_text)
+				    : g_strdup(trigger->new_text));
 		g_hash_table_insert(vars, "full_text",
 				    g_strdup(trigger->text));
 	}
@@ -186,13 +244,16 @@ md_outbox_queue_mail(struct md_ctx *ctx, const char *kind,
 }
 
 /* RFC 3834 3.1.7: "auto-replied" answers a mail; what the timers send on
- * their own is "auto-generated".  NULL: a person's words. */
+ * their own is "auto-generated", and so is a notification to the agents
+ * (an agent's out-of-office must not answer it).  NULL: a person's
+ * words. */
 static const char *
 auto_submitted(enum md_intent_kind kind)
 {
 	switch (kind) {
 	case MD_INTENT_ACK:
 		return "auto-replied";
+	case MD_INTENT_NOTIFY:
 	case MD_INTENT_REMINDER:
 	case MD_INTENT_CLOSED:
 		return "auto-generated";
@@ -232,9 +293,20 @@ deliverable(struct md_ctx *ctx, const struct md_ticket *t,
  * named: our signed Message-IDs sent to agents stay with the agents. */
 static bool
 thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
-	    const struct md_msg *trigger, char **parent_r, GPtrArray *refs,
-	    GError **error)
+	    const struct md_msg *trigger, const struct md_intent *in,
+	    char **parent_r, GPtrArray *refs, gint64 *last_r, GError **error)
 {
+	*last_r = 0;
+	/* Upstream threads on what it had from us and wrote to us. */
+	if (in->kind == MD_INTENT_ESCALATION)
+		return md_store_upstream_refs(ctx->db, t->id,
+					      g_ptr_array_index(in->to, 0),
+					      parent_r, refs, last_r, error);
+	/* The requester's side never had the agent's mail (nor our
+	 * notification it answers): their own thread. */
+	if (in->kind != MD_INTENT_ACK && in->kind != MD_INTENT_NOTIFY)
+		return md_store_thread_refs(ctx->db, t->id, parent_r, refs,
+					    error);
 	if (trigger != NULL && trigger->message_id != NULL) {
 		*parent_r = g_strdup(trigger->message_id);
 		for (guint i = 0; i < trigger->references->len; i++)
@@ -258,6 +330,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 	GPtrArray *attach = NULL;
 	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
 	char *text = NULL, *subject = NULL, *mid = NULL, *parent = NULL;
+	gint64 last = 0;
 	GBytes *raw = NULL;
 	bool ok = false;
 
@@ -266,24 +339,31 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		goto done;
 	if (!deliverable(ctx, t, in, &allowed, error))
 		goto out;
-	if (allowed && automatic != NULL &&
+	/* The allowance is for the requester's side: notifications to
+	 * the agents are as many as the mails they tell of. */
+	if (allowed && automatic != NULL && in->kind != MD_INTENT_NOTIFY &&
 	    !allowance(ctx, t, g_ptr_array_index(in->to, 0), &allowed, error))
 		goto out;
 	if (!allowed)
 		goto done;
-	if (!thread_refs(ctx, t, trigger, &parent, refs, error))
+	if (!thread_refs(ctx, t, trigger, in, &parent, refs, &last, error))
 		goto out;
+	if (in->kind == MD_INTENT_ESCALATION && in->followup && last != 0)
+		kind = "followup";
+	else
+		last = 0;
 	tmpl = md_templates_get(ctx->templates, kind, error);
 	if (tmpl == NULL)
 		goto out;
 	if (in->kind == MD_INTENT_ESCALATION) {
 		attach = g_ptr_array_new_with_free_func(
 			(GDestroyNotify)g_bytes_unref);
-		if (!md_store_ticket_raws(ctx->db, t->id, attach, error))
+		if (!md_store_ticket_raws(ctx->db, t->id, last, attach, error))
 			goto out;
 	}
 	vars = template_vars(ctx, t, trigger, in);
 	text = md_template_render(tmpl, vars);
+	squeeze_blank_lines(text);
 	subject = subject_for(ctx, t, in);
 	mid = md_mid_new(ctx->secret, conf->desk_domain, t->id,
 			 md_clock_now_us(&ctx->clock));

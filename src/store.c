@@ -533,24 +533,60 @@ md_store_source_error(struct md_db *db, const char *name, gint64 now,
 }
 
 bool
-md_store_ticket_raws(struct md_db *db, gint64 ticket, GPtrArray *list,
-		     GError **error)
+md_store_ticket_raws(struct md_db *db, gint64 ticket, gint64 after,
+		     GPtrArray *list, GError **error)
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT r.data FROM messages m JOIN raw r ON r.id = m.raw "
-		"WHERE m.ticket = ? AND m.direction = 'in' ORDER BY m.id",
+		"WHERE m.ticket = ? AND m.id > ? AND ((m.direction = 'in' AND "
+		"m.role IN ('requester', 'participant', 'upstream')) OR "
+		"(m.direction = 'out' AND m.kind = 'relay')) ORDER BY m.id",
 		error);
 	int rc;
 
 	if (stmt == NULL)
 		return false;
 	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_int64(stmt, 2, after);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		g_ptr_array_add(list, g_bytes_new(sqlite3_column_blob(stmt, 0),
 						  sqlite3_column_bytes(stmt, 0)));
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return md_db_fail(db, rc, "read ticket messages", error);
+	return true;
+}
+
+bool
+md_store_upstream_refs(struct md_db *db, gint64 ticket, const char *upstream,
+		       char **parent_r, GPtrArray *refs, gint64 *last_r,
+		       GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT message_id, id, direction FROM messages "
+		"WHERE ticket = ?1 AND message_id IS NOT NULL AND ("
+		"(direction = 'in' AND role = 'upstream') OR "
+		"(direction = 'out' AND kind = 'escalation' AND "
+		"to_addrs = ?2)) ORDER BY id", error);
+	int rc;
+
+	*parent_r = NULL;
+	*last_r = 0;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_text(stmt, 2, upstream, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		g_ptr_array_add(refs, col_text(stmt, 0));
+		if (strcmp((const char *)sqlite3_column_text(stmt, 2),
+			   "out") == 0)
+			*last_r = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "read the upstream thread", error);
+	if (refs->len > 0)
+		*parent_r = g_strdup(g_ptr_array_index(refs, refs->len - 1));
 	return true;
 }
 
@@ -675,13 +711,15 @@ md_store_thread_refs(struct md_db *db, gint64 ticket, char **parent_r,
 	/* The first and the last mail of the requester's side: their
 	 * client threads on its own Message-IDs (messages_ticket index). */
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"SELECT message_id FROM (SELECT message_id, id FROM messages "
+		"SELECT message_id FROM (SELECT message_id, id FROM ("
+		"SELECT message_id, id FROM messages "
 		"WHERE ticket = ?1 AND direction = 'in' AND role IN "
 		"('requester', 'participant') AND message_id IS NOT NULL "
-		"ORDER BY id LIMIT 1) UNION SELECT message_id FROM ("
+		"ORDER BY id LIMIT 1) UNION SELECT message_id, id FROM ("
 		"SELECT message_id, id FROM messages WHERE ticket = ?1 AND "
 		"direction = 'in' AND role IN ('requester', 'participant') "
-		"AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1)", error);
+		"AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1)) "
+		"ORDER BY id", error);
 	int rc;
 
 	*parent_r = NULL;

@@ -88,10 +88,21 @@ bool md_store_message_insert(struct md_db *db,
 			     const struct md_store_message *m, gint64 *id_r,
 			     GError **error);
 
-/* Appends the raw bytes (GBytes *) of the ticket's inbound messages, in
- * arrival order, to LIST. */
-bool md_store_ticket_raws(struct md_db *db, gint64 ticket, GPtrArray *list,
-			  GError **error);
+/* Appends the raw bytes (GBytes *) of the ticket's thread, in arrival
+ * order, to LIST: what the requester's side and upstream wrote and the
+ * desk's relays to them; never an agent's own mail (it quotes our
+ * notification) nor what went to agents.  Only messages whose row id is
+ * above AFTER (0: all). */
+bool md_store_ticket_raws(struct md_db *db, gint64 ticket, gint64 after,
+			  GPtrArray *list, GError **error);
+
+/* The upstream thread of TICKET: the Message-IDs of the desk's
+ * escalations to UPSTREAM and of upstream's mails, in order, appended to
+ * REFS (g_free'd char *); *PARENT_R the last (g_free) or NULL; *LAST_R
+ * the row id of the last escalation sent to UPSTREAM, 0 if none. */
+bool md_store_upstream_refs(struct md_db *db, gint64 ticket,
+			    const char *upstream, char **parent_r,
+			    GPtrArray *refs, gint64 *last_r, GError **error);
 
 /* A queued mail due for sending. */
 struct md_outbox_row {

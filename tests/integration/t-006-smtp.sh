@@ -4,7 +4,7 @@
 # down (the mail waits and goes once it is back).  Checks the envelope, the
 # headers and the bytes as received.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 20
+plan 21
 cd "$WORK" || exit 1
 trap sinks_stop EXIT
 F=$MD_SRCDIR/maildir-fixtures/new
@@ -41,7 +41,11 @@ header tls/1.eml Date | grep -q '+0100$'
 ok $? "Date in the desk's time zone (Europe/Paris)"
 [ "$(grep -c "$(printf '\r')\$" tls/1.eml)" -eq "$(wc -l < tls/1.eml)" ]
 ok $? "every line ends in CRLF"
-is "$(header tls/2.eml Auto-Submitted)" "" "the notification to agents is not an auto-reply"
+/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open("tls/2.eml", "rb"), policy=email.policy.default)
+sys.exit(0 if m.get_body().get_content().startswith("Ticket 1 (ouvert) : « Erreur sur le portail “démarches en ligne” »") else 1)'
+ok $? "the notification says the state in French, guillemets not nested (issue 8)"
+is "$(header tls/2.eml Auto-Submitted)" "auto-generated" "the notification to agents is auto-generated: no out-of-office answers it (issue 8)"
 is "$(sql var/maildesk.db "select count(*) from outbox where state = 'sent' and sent is not null")" 2 \
    "the outbox records both as sent"
 

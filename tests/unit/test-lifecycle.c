@@ -189,8 +189,38 @@ static const struct lc_case lc_cases[] = {
 	  .role = MD_ROLE_AGENT, .body = "\n  \n#resolve\nMerci",
 	  .ticket = "resolved answered", .intents = "relay to=" REQ },
 	{ .name = "agent/uppercase-command", .state = OPEN,
-	  .role = MD_ROLE_AGENT, .body = "#RESOLVE",
+	  .role = MD_ROLE_AGENT, .body = "#RESOLVE\nMerci",
 	  .ticket = "resolved answered", .intents = "relay to=" REQ },
+	/* issue 8 item 1: a mail of commands alone relays nothing */
+	{ .name = "agent/commands-only", .state = OPEN,
+	  .role = MD_ROLE_AGENT, .body = "#RESOLVE",
+	  .ticket = "resolved", .intents = "" },
+	{ .name = "agent/commands-and-signature", .state = OPEN,
+	  .role = MD_ROLE_AGENT, .body = "#resolve\n\n-- \nAlice Martin\n"
+	  "Mairie",
+	  .ticket = "resolved", .intents = "" },
+	{ .name = "agent/commands-blank-lines", .state = PENDING,
+	  .role = MD_ROLE_AGENT, .body = "\n#close\n\n  \n",
+	  .ticket = "closed", .intents = "" },
+	{ .name = "agent/assign-only", .state = OPEN,
+	  .role = MD_ROLE_AGENT, .body = "#assign bob@desk.example\n",
+	  .ticket = "open assignee=bob@desk.example", .intents = "" },
+	{ .name = "agent/escalate-only-tells-requester", .state = OPEN,
+	  .role = MD_ROLE_AGENT, .body = "#escalate voir le portail\n-- \nA.",
+	  .ticket = "escalated escalated",
+	  .intents = "escalation to=" UPSTREAM " note=voir le portail; "
+		     "escalation to=" REQ },
+	/* issue 8 item 4: a further escalation is a follow-up upstream
+	 * and the requester is not told again */
+	{ .name = "agent/escalate-again-quiet", .state = ESCALATED,
+	  .role = MD_ROLE_AGENT, .body = "#internal\n#escalate relance",
+	  .ticket = "escalated escalated",
+	  .intents = "escalation to=" UPSTREAM " note=relance followup" },
+	{ .name = "agent/escalate-again-with-words", .state = ESCALATED,
+	  .role = MD_ROLE_AGENT, .body = "#escalate relance\nToujours rien.",
+	  .ticket = "escalated answered escalated",
+	  .intents = "relay to=" REQ "; escalation to=" UPSTREAM
+		     " note=relance followup" },
 	{ .name = "agent/crlf-body", .state = OPEN, .role = MD_ROLE_AGENT,
 	  .body = "#resolve\r\nMerci\r\n",
 	  .ticket = "resolved answered", .intents = "relay to=" REQ },
@@ -292,6 +322,8 @@ render_intents(const GPtrArray *intents)
 			g_string_append_printf(s, " note=%s", in->note);
 		if (in->internal)
 			g_string_append(s, " internal");
+		if (in->followup)
+			g_string_append(s, " followup");
 	}
 	return g_string_free(s, FALSE);
 }
@@ -713,6 +745,47 @@ test_state(gconstpointer data)
 	md_ticket_clear(&t);
 }
 
+/* ---- md_lifecycle_words: what of an agent's mail is relayed ---- */
+
+struct words_case {
+	const char *name;
+	const char *body;
+	const char *words;
+};
+
+static const struct words_case words_cases[] = {
+	{ "no-commands", "Bonjour,\nC'est fait.", "Bonjour,\nC'est fait." },
+	{ "null", NULL, "" },
+	{ "resolve-first", "#resolve\nBonjour,\nC'est fait.\n",
+	  "Bonjour,\nC'est fait." },
+	{ "blank-lines-around", "\n#resolve\n\n\nBonjour,\n\nAlice\n",
+	  "Bonjour,\n\nAlice" },
+	{ "crlf", "#resolve\r\n\r\nBonjour\r\n", "Bonjour" },
+	{ "several", "#assign bob@desk.example\n#pending\nTestez ?",
+	  "Testez ?" },
+	{ "escalate-note-never-relayed",
+	  "#escalate erreur 500 interne\nNous transmettons.",
+	  "Nous transmettons." },
+	{ "only-commands", "#resolve\n#assign bob@desk.example\n", "" },
+	{ "only-signature", "#close\n-- \nAlice Martin\nMairie", "" },
+	{ "only-dashes", "#close\n--\nAlice", "" },
+	{ "hash-sentence-kept", "#1 des priorit\xc3\xa9s", "#1 des priorit\xc3\xa9s" },
+	{ "command-after-text-kept", "Bonjour\n#resolve", "Bonjour\n#resolve" },
+	{ "indented-command", "   #resolve  \nMerci", "Merci" },
+	{ "assign-without-address-is-text", "#assign bob\nMerci",
+	  "#assign bob\nMerci" },
+};
+
+static void
+test_words(gconstpointer data)
+{
+	const struct words_case *c = data;
+	char *got = md_lifecycle_words(c->body);
+
+	g_assert_cmpstr(got, ==, c->words);
+	g_free(got);
+}
+
 #define ADD_TABLE(prefix, table, fn) \
 	for (guint i_ = 0; i_ < G_N_ELEMENTS(table); i_++) { \
 		char *p_ = g_strconcat(prefix, table[i_].name, NULL); \
@@ -737,6 +810,7 @@ main(int argc, char **argv)
 	g_test_add_func("/lifecycle/commands/none", test_commands_none);
 	g_test_add_func("/lifecycle/commands/all-kinds", test_commands_all);
 	g_test_add_func("/lifecycle/names", test_state_names);
+	ADD_TABLE("/lifecycle/words/", words_cases, test_words);
 	ADD_TABLE("/timer/", timer_cases, test_timer);
 	ADD_TABLE("/state/", state_cases, test_state);
 	ret = g_test_run();
