@@ -38,6 +38,7 @@ json_message(GString *out, const struct md_message_row *m, GTimeZone *tz)
 	bool first = true;
 	char *date = md_clock_format_rfc3339(m->date ? m->date : m->received,
 					     tz);
+	char *received = md_clock_format_rfc3339(m->received, tz);
 
 	g_string_append_c(out, '{');
 	md_json_kv_str(out, &first, "message_id", m->message_id);
@@ -50,15 +51,22 @@ json_message(GString *out, const struct md_message_row *m, GTimeZone *tz)
 	json_list(out, &first, "cc", m->cc);
 	md_json_kv_str(out, &first, "subject", m->subject);
 	md_json_kv_str(out, &first, "date", date);
+	md_json_kv_str(out, &first, "received", received);
 	md_json_key(out, &first, "attachments");
 	g_string_append(out, m->attachments != NULL ? m->attachments : "[]");
+	if (strcmp(m->direction, "out") == 0) {
+		md_json_kv_str(out, &first, "delivery", m->delivery);
+		md_json_kv_str(out, &first, "delivery_error",
+			       m->delivery_error);
+	}
 	g_string_append_c(out, '}');
 	g_free(date);
+	g_free(received);
 }
 
 static void
 print_json(const struct md_ticket_row *row, GPtrArray *parts,
-	   GPtrArray *msgs, GTimeZone *tz)
+	   GPtrArray *msgs, GPtrArray *history, GTimeZone *tz)
 {
 	GString *out = g_string_new("{");
 	bool first = true;
@@ -79,6 +87,20 @@ print_json(const struct md_ticket_row *row, GPtrArray *parts,
 		if (i)
 			g_string_append(out, ",\n");
 		json_message(out, g_ptr_array_index(msgs, i), tz);
+	}
+	g_string_append_c(out, ']');
+	md_json_key(out, &first, "history");
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < history->len; i++) {
+		const struct md_history_row *h = g_ptr_array_index(history, i);
+		char *at = md_clock_format_rfc3339(h->at, tz);
+		bool f = true;
+
+		g_string_append(out, i ? ",\n{" : "{");
+		md_json_kv_str(out, &f, "at", at);
+		md_json_kv_str(out, &f, "what", h->what);
+		g_string_append_c(out, '}');
+		g_free(at);
 	}
 	g_string_append(out, "]}");
 	printf("%s\n", out->str);
@@ -104,9 +126,33 @@ print_due(const struct md_ctx *ctx, const struct md_ticket *t)
 	g_free(when);
 }
 
+/* "Delivery: sent 2026-…", "queued (2 attempts: 451 …)", "refused:
+ * 550 …" for an outgoing mail. */
+static void
+print_delivery(const struct md_message_row *m, GTimeZone *tz)
+{
+	if (strcmp(m->direction, "out") != 0 || m->delivery == NULL)
+		return;
+	if (strcmp(m->delivery, "sent") == 0) {
+		char *at = md_clock_format_rfc3339(m->sent, tz);
+
+		printf("Delivery: sent %s\n", at);
+		g_free(at);
+	} else if (strcmp(m->delivery, "failed") == 0) {
+		printf("Delivery: refused: %s\n", m->delivery_error != NULL
+		       ? m->delivery_error : "(no answer recorded)");
+	} else if (m->attempts > 0) {
+		printf("Delivery: %s (%d attempts, last: %s)\n", m->delivery,
+		       m->attempts, m->delivery_error != NULL
+		       ? m->delivery_error : "?");
+	} else {
+		printf("Delivery: %s\n", m->delivery);
+	}
+}
+
 static void
 print_text(const struct md_ctx *ctx, const struct md_ticket_row *row,
-	   GPtrArray *parts, GPtrArray *msgs)
+	   GPtrArray *parts, GPtrArray *msgs, GPtrArray *history)
 {
 	const struct md_ticket *t = &row->t;
 	GTimeZone *tz = ctx->conf->tz;
@@ -124,15 +170,31 @@ print_text(const struct md_ctx *ctx, const struct md_ticket_row *row,
 	printf("\n");
 	for (guint i = 0; i < msgs->len; i++) {
 		const struct md_message_row *m = g_ptr_array_index(msgs, i);
-		char *date = md_clock_format_rfc3339(m->received, tz);
+		char *received = md_clock_format_rfc3339(m->received, tz);
+		char *date = m->date != 0 ? md_clock_format_rfc3339(m->date, tz)
+					  : g_strdup("(none)");
 
-		printf("\n--- %s %s %s%s%s from %s to %s\n", date,
+		printf("\n--- %s %s%s%s from %s to %s\n",
 		       strcmp(m->direction, "in") == 0 ? "<=" : "=>", m->role,
 		       m->kind ? "/" : "", m->kind ? m->kind : "",
 		       m->from ? m->from : "?", m->to ? m->to : "");
+		/* When the desk took it, and what its Date header says. */
+		printf("%s: %s\nDate: %s\n", strcmp(m->direction, "in") == 0
+		       ? "Received" : "Queued", received, date);
+		print_delivery(m, tz);
 		printf("Subject: %s\n\n%s\n", m->subject ? m->subject : "",
 		       m->text ? m->text : "");
+		g_free(received);
 		g_free(date);
+	}
+	if (history->len > 0)
+		printf("\nHistory:\n");
+	for (guint i = 0; i < history->len; i++) {
+		const struct md_history_row *h = g_ptr_array_index(history, i);
+		char *at = md_clock_format_rfc3339(h->at, tz);
+
+		printf("  %s %s\n", at, h->what);
+		g_free(at);
 	}
 }
 
@@ -141,7 +203,7 @@ md_cmd_show(struct md_cli *cli, int argc, char **argv)
 {
 	struct md_ctx ctx = { 0 };
 	struct md_ticket_row row = { 0 };
-	GPtrArray *parts = NULL, *msgs = NULL;
+	GPtrArray *parts = NULL, *msgs = NULL, *history = NULL;
 	GError *error = NULL;
 	bool json = false, found = false;
 	gint64 id = 0;
@@ -162,6 +224,7 @@ md_cmd_show(struct md_cli *cli, int argc, char **argv)
 		return md_cli_fail(error);
 	parts = g_ptr_array_new_with_free_func(g_free);
 	msgs = g_ptr_array_new_with_free_func(md_message_row_free);
+	history = g_ptr_array_new_with_free_func(md_history_row_free);
 	if (!md_query_ticket(ctx.db, id, &row, &found, &error))
 		goto fail;
 	if (!found) {
@@ -170,12 +233,13 @@ md_cmd_show(struct md_cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	if (!md_query_participants(ctx.db, id, parts, &error) ||
-	    !md_query_messages(ctx.db, id, msgs, &error))
+	    !md_query_messages(ctx.db, id, msgs, &error) ||
+	    !md_query_history(ctx.db, id, history, &error))
 		goto fail;
 	if (json)
-		print_json(&row, parts, msgs, ctx.conf->tz);
+		print_json(&row, parts, msgs, history, ctx.conf->tz);
 	else
-		print_text(&ctx, &row, parts, msgs);
+		print_text(&ctx, &row, parts, msgs, history);
 	goto out;
 fail:
 	rc = md_cli_fail(error);
@@ -183,6 +247,7 @@ out:
 	md_ticket_clear(&row.t);
 	g_clear_pointer(&parts, g_ptr_array_unref);
 	g_clear_pointer(&msgs, g_ptr_array_unref);
+	g_clear_pointer(&history, g_ptr_array_unref);
 	md_ctx_clear(&ctx);
 	return rc;
 }

@@ -244,7 +244,44 @@ make_message(sqlite3_stmt *stmt)
 	m->received = sqlite3_column_int64(stmt, 10);
 	m->attachments = col_text(stmt, 11);
 	m->text = col_text(stmt, 12);
+	m->delivery = col_text(stmt, 13);
+	m->delivery_error = col_text(stmt, 14);
+	m->sent = sqlite3_column_int64(stmt, 15);
+	m->attempts = sqlite3_column_int(stmt, 16);
 	return m;
+}
+
+static gpointer
+make_history(sqlite3_stmt *stmt)
+{
+	struct md_history_row *h = g_new0(struct md_history_row, 1);
+
+	h->at = sqlite3_column_int64(stmt, 0);
+	h->what = col_text(stmt, 1);
+	return h;
+}
+
+void
+md_history_row_free(gpointer data)
+{
+	struct md_history_row *h = data;
+
+	g_free(h->what);
+	g_free(h);
+}
+
+bool
+md_query_history(struct md_db *db, gint64 ticket, GPtrArray *rows,
+		 GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT at, what FROM events WHERE ticket = ? ORDER BY id",
+		error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	return collect(db, stmt, make_history, rows, error);
 }
 
 void
@@ -263,6 +300,8 @@ md_message_row_free(gpointer data)
 	g_free(m->subject);
 	g_free(m->attachments);
 	g_free(m->text);
+	g_free(m->delivery);
+	g_free(m->delivery_error);
 	g_free(m);
 }
 
@@ -271,9 +310,12 @@ md_query_messages(struct md_db *db, gint64 ticket, GPtrArray *rows,
 		  GError **error)
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"SELECT message_id, in_reply_to, direction, role, kind, sender,"
-		" to_addrs, cc_addrs, subject, date, received, attachments, "
-		"text FROM messages WHERE ticket = ? ORDER BY id", error);
+		"SELECT m.message_id, m.in_reply_to, m.direction, m.role, "
+		"m.kind, m.sender, m.to_addrs, m.cc_addrs, m.subject, m.date, "
+		"m.received, m.attachments, m.text, o.state, o.last_error, "
+		"o.sent, o.attempts FROM messages m "
+		"LEFT JOIN outbox o ON o.message = m.id "
+		"WHERE m.ticket = ? ORDER BY m.id", error);
 
 	if (stmt == NULL)
 		return false;

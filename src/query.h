@@ -22,6 +22,18 @@ struct md_message_row {
 	char *message_id, *in_reply_to, *direction, *role, *kind;
 	char *from, *to, *cc, *subject, *attachments, *text;
 	gint64 date, received;
+	/* Outgoing mail: the outbox's state ("queued", "sent", "failed";
+	 * NULL for none), its last error (the server's answer) and when it
+	 * was sent (0: not yet). */
+	char *delivery, *delivery_error;
+	gint64 sent;
+	int attempts;
+};
+
+/* A line of a ticket's history (the events table). */
+struct md_history_row {
+	gint64 at;
+	char *what;
 };
 
 struct md_quarantine_row {
@@ -70,6 +82,9 @@ bool md_query_ticket(struct md_db *db, gint64 id, struct md_ticket_row *row,
 /* Appends struct md_message_row * in arrival order. */
 bool md_query_messages(struct md_db *db, gint64 ticket, GPtrArray *rows,
 		       GError **error);
+/* Appends struct md_history_row * in order. */
+bool md_query_history(struct md_db *db, gint64 ticket, GPtrArray *rows,
+		      GError **error);
 bool md_query_participants(struct md_db *db, gint64 ticket, GPtrArray *rows,
 			   GError **error);
 bool md_query_quarantine(struct md_db *db, GPtrArray *rows, GError **error);
@@ -80,6 +95,7 @@ bool md_query_sources(struct md_db *db, GPtrArray *rows, GError **error);
 
 void md_ticket_row_free(gpointer row);
 void md_message_row_free(gpointer row);
+void md_history_row_free(gpointer row);
 void md_quarantine_row_free(gpointer row);
 void md_stat_free(gpointer row);
 void md_source_row_free(gpointer row);
