@@ -24,8 +24,8 @@ is "$(py 'print(",".join(d["participants"]))' < show.json)" \
 is "$(py 'm=d["messages"][0]; print(m["attachments"][0]["name"], m["attachments"][0]["type"], m["attachments"][0]["size"] > 0)' < show.json)" \
    "$(py 'm=d["messages"][0]; print(m["attachments"][0]["name"])' < show.json) application/pdf True" \
    "attachments listed with name, type and size"
-is "$(py 'print(sorted(d["messages"][0].keys()) == sorted(["message_id","in_reply_to","direction","role","kind","from","to","cc","subject","date","attachments"]))' < show.json)" \
-   True "message objects have the fields of spec 7b"
+is "$(py 'print(sorted(d["messages"][0].keys()) == sorted(["message_id","in_reply_to","direction","role","kind","from","to","cc","subject","date","received","attachments"]))' < show.json)" \
+   True "message objects have the fields of spec 7b (and received, the time the desk took it)"
 
 "$MAILDESK" -c maildesk.conf show 3 > show.txt
 grep -q '^Ticket #3: Erreur sur le portail' show.txt
