@@ -206,7 +206,11 @@ db many "update tickets set status = 'pending', answered = 1, since = strftime('
 md many --now 2026-03-10T15:00:00+01:00 tick > t1.out 2> t1.err & p1=$!
 md many --now 2026-03-10T15:00:00+01:00 tick > t2.out 2> t2.err & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
-is "$r1 $r2" "0 0" "two ticks at once both succeed"
+# The second waits for the first's lock; on a slow machine it may give up
+# after busy_timeout with 75 (temporary: the next sweep's work), never
+# with a duplicate.
+case "$r1 $r2" in "0 0"|"0 75"|"75 0") r=ok ;; *) r="$r1 $r2" ;; esac
+is "$r" ok "two ticks at once: both succeed, or one finds the database busy (75)"
 is "$(db many "select count(*) || ' ' || count(distinct ticket) from outbox where kind = 'reminder'")" "1200 1200" \
    "two ticks at once: one reminder per ticket"
 md many --now 2026-03-12T15:00:00+01:00 tick > t3.out 2>&1 & p3=$!
