@@ -50,8 +50,10 @@ age_text(gint64 s)
 	return g_strdup_printf("%" G_GINT64_FORMAT " s", s);
 }
 
+/* PARKED: gint64 per source, when it was parked (0: it is not). */
 static void
-print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
+print_json(GPtrArray *stats, GPtrArray *sources, GArray *parked,
+	   GTimeZone *tz, gint64 age)
 {
 	GString *out = g_string_new("{");
 	bool first = true;
@@ -82,6 +84,8 @@ print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
 		md_json_kv_str(out, &f, "last_error", s->last_error);
 		md_json_kv_str(out, &f, "last_error_at", err);
 		md_json_kv_int(out, &f, "received", s->received);
+		md_json_kv_bool(out, &f, "needs_attention",
+				g_array_index(parked, gint64, i) != 0);
 		g_string_append_c(out, '}');
 		g_free(ok);
 		g_free(err);
@@ -92,7 +96,8 @@ print_json(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
 }
 
 static void
-print_text(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
+print_text(GPtrArray *stats, GPtrArray *sources, GArray *parked,
+	   GTimeZone *tz, gint64 age)
 {
 	char *a = age >= 0 ? age_text(age) : g_strdup("none queued");
 
@@ -108,6 +113,19 @@ print_text(GPtrArray *stats, GPtrArray *sources, GTimeZone *tz, gint64 age)
 		char *ok = s->last_ok ? md_clock_format_rfc3339(s->last_ok, tz)
 				      : g_strdup("never");
 
+		gint64 since = g_array_index(parked, gint64, i);
+
+		if (since != 0) {
+			char *at = md_clock_format_rfc3339(since, tz);
+
+			printf("source %s: NEEDS ATTENTION since %s (parked "
+			       "until the configuration is reloaded): %s\n",
+			       s->name, at, s->last_error ? s->last_error
+							  : "-");
+			g_free(at);
+			g_free(ok);
+			continue;
+		}
 		printf("source %s: %" G_GINT64_FORMAT " received, last fetch "
 		       "%s", s->name, s->received, ok);
 		if (s->last_error != NULL) {
@@ -128,6 +146,7 @@ md_cmd_stats(struct md_cli *cli, int argc, char **argv)
 	struct md_ctx ctx = { 0 };
 	GPtrArray *stats = NULL, *sources = NULL;
 	GError *error = NULL;
+	GArray *parked = NULL;
 	gint64 age = -1;
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	int rc = EX_OK;
@@ -147,13 +166,26 @@ md_cmd_stats(struct md_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	only_configured(sources, ctx.conf);
+	parked = g_array_sized_new(FALSE, TRUE, sizeof(gint64), sources->len);
+	for (guint i = 0; i < sources->len; i++) {
+		const struct md_source_row *s = g_ptr_array_index(sources, i);
+		gint64 since = 0;
+
+		if (!md_queue_source_parked(&ctx, s->name, &since, &error)) {
+			rc = md_cli_fail(error);
+			goto out;
+		}
+		g_array_append_val(parked, since);
+	}
 	if (json)
-		print_json(stats, sources, ctx.conf->tz, age);
+		print_json(stats, sources, parked, ctx.conf->tz, age);
 	else
-		print_text(stats, sources, ctx.conf->tz, age);
+		print_text(stats, sources, parked, ctx.conf->tz, age);
 out:
 	g_clear_pointer(&stats, g_ptr_array_unref);
 	g_clear_pointer(&sources, g_ptr_array_unref);
+	if (parked != NULL)
+		g_array_unref(parked);
 	md_ctx_clear(&ctx);
 	return rc;
 }

@@ -199,6 +199,11 @@ static const char *const migrations[] = {
 	/* Its counters' triggers went with the old table. */
 	COUNT_TRIGGERS("outbox", "state", "outbox.' || NEW.state || '",
 		       "outbox.' || OLD.state || '"),
+	/* 4: a source that waiting will not fix (refused login or
+	 * certificate, missing mailbox) is parked by maildeskd until its
+	 * configuration is reloaded; stats says "needs attention" until a
+	 * fetch succeeds and clears it (issue 10). */
+	"ALTER TABLE sources ADD COLUMN parked INTEGER;",
 };
 
 bool

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -22,15 +24,46 @@ static struct {
 	bool journal;
 } log_state = { "maildesk", MD_LOG_STDERR, false, false };
 
+/* True if stderr is the stream systemd connected to the journal: it sets
+ * JOURNAL_STREAM to "DEVICE:INODE" of that stream (systemd.exec(5)); a
+ * child whose stderr was redirected inherits the variable but not the
+ * stream, and must not write "<N>" into someone's file. */
+static bool
+stderr_is_journal(void)
+{
+	const char *env = g_getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return env != NULL &&
+	       sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+	       fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 void
 md_log_init(const char *ident, enum md_log_target target, bool verbose)
 {
+	const char *sock = g_getenv("MD_SYSLOG_SOCKET");	/* tests */
+
 	log_state.ident = ident;
 	log_state.target = target;
 	log_state.verbose = verbose;
-	log_state.journal = g_getenv("JOURNAL_STREAM") != NULL;
-	if (target == MD_LOG_SYSLOG)
-		openlog(ident, LOG_PID, LOG_MAIL);
+	log_state.journal = stderr_is_journal();
+	if (target != MD_LOG_SYSLOG)
+		return;
+	/* syslog(3) drops lines silently when nothing listens on /dev/log
+	 * (a container, a chroot): an admin would see no log at all. */
+	if (sock == NULL)
+		sock = _PATH_LOG;
+	if (access(sock, W_OK) != 0) {
+		log_state.target = MD_LOG_STDERR;
+		md_log_warn("--syslog: no syslog socket %s (%s); logging to "
+			    "stderr", sock, g_strerror(errno));
+		return;
+	}
+	openlog(ident, LOG_PID, LOG_MAIL);
 }
 
 static void

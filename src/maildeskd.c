@@ -33,6 +33,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pipeline.h"
+#include "queue.h"
 #include "retention.h"
 #include "source.h"
 #include "tick.h"
@@ -300,6 +301,30 @@ on_retry(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* A failure that waiting will not fix (a refused login or certificate, a
+ * missing mailbox: isync's FAIL_FINAL): one line, the source parked until
+ * SIGHUP reloads the configuration (other sources go on), and stats says
+ * it needs attention.  ERROR is taken. */
+static void
+park(struct src_state *s, const char *name, const char *sep, GError *error)
+{
+	GError *local = NULL;
+
+	md_log_error("%s%s%s; source parked: fix the configuration, then "
+		     "reload (systemctl reload maildeskd)", name, sep,
+		     error->message);
+	if (!md_queue_source_park(&s->d->ctx, s->conf->name, error->message,
+				  &local)) {
+		md_log_warn("%s: %s", s->conf->name, local->message);
+		g_error_free(local);
+	}
+	if (s->d->once && s->d->rc == EX_OK)
+		s->d->rc = md_error_exit(error);
+	g_error_free(error);
+	clear_wait(s);
+	s->waiting = false;
+}
+
 /* Logs ERROR (taken) once and retries after 1, 2, 4 ... BACKOFF_MAX s:
  * a broken source never takes the daemon (nor the other sources) down.
  * The source reconnects by itself on the next fetch. */
@@ -312,6 +337,10 @@ source_fail(struct src_state *s, GError *error)
 		? "" : s->conf->name;
 	const char *sep = name[0] != '\0' ? ": " : "";
 
+	if (error->domain == MD_ERROR && error->code == MD_ERROR_CONFIG) {
+		park(s, name, sep, error);
+		return;
+	}
 	s->backoff = s->backoff == 0 ? 1 : MIN(s->backoff * 2, BACKOFF_MAX);
 	if (s->d->once) {
 		md_log_warn("%s%s%s", name, sep, error->message);

@@ -220,3 +220,55 @@ md_queue_quarantine_release(struct md_ctx *ctx, gint64 id, bool *again_r,
 			"(SELECT 1 FROM quarantine WHERE raw = ?1)",
 			raw_id, error);
 }
+
+bool
+md_queue_source_park(struct md_ctx *ctx, const char *name,
+		     const char *message, GError **error)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!md_db_begin(ctx->db, error))
+		return false;
+	stmt = md_db_stmt(ctx->db,
+		"INSERT INTO sources (name, last_error, last_error_at, parked) "
+		"VALUES (?1, ?2, ?3, ?3) ON CONFLICT (name) DO UPDATE SET "
+		"last_error = ?2, last_error_at = ?3, parked = ?3", error);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, message, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, md_clock_now(&ctx->clock));
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		md_db_fail(ctx->db, rc, "park source", error);
+		goto fail;
+	}
+	return md_db_commit(ctx->db, error);
+fail:
+	md_db_rollback(ctx->db);
+	return false;
+}
+
+bool
+md_queue_source_parked(struct md_ctx *ctx, const char *name,
+		       gint64 *parked_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(ctx->db,
+		"SELECT parked FROM sources WHERE name = ? AND parked IS NOT "
+		"NULL", error);
+	int rc;
+
+	*parked_r = 0;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*parked_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(ctx->db, rc, "read sources", error);
+	return true;
+}

@@ -55,4 +55,14 @@ bool md_queue_quarantine_get(struct md_ctx *ctx, gint64 id,
 bool md_queue_quarantine_release(struct md_ctx *ctx, gint64 id,
 				 bool *again_r, GError **error);
 
+/* Records that source NAME is parked since NOW after MESSAGE (a
+ * configuration failure); its own transaction. */
+bool md_queue_source_park(struct md_ctx *ctx, const char *name,
+			  const char *message, GError **error);
+
+/* *PARKED_R gets when source NAME was parked if it still is (a
+ * successful fetch clears it: md_store_source_ok), else 0. */
+bool md_queue_source_parked(struct md_ctx *ctx, const char *name,
+			    gint64 *parked_r, GError **error);
+
 #endif

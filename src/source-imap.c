@@ -1,8 +1,11 @@
 /* source-imap.c: the IMAP source (spec section 3), on libetpan.
  *
- * Connects lazily in fetch and again there after any failure: any libetpan
+ * Connects lazily in fetch and again there after any failure: a libetpan
  * error drops the session and returns MD_ERROR_TEMP; the daemon backs off
- * and calls fetch again.  Nothing is lost or duplicated because a message
+ * and calls fetch again.  What waiting will not fix (isync's FAIL_FINAL: a
+ * refused login, a refused certificate, a missing mailbox, no STARTTLS)
+ * returns MD_ERROR_CONFIG with the server's words, and the daemon parks
+ * the source until its configuration is reloaded.  Nothing is lost or duplicated because a message
  * leaves the mailbox (or gets \Seen) only in ack, after the pipeline's
  * commit; a message stored but not acknowledged when the connection broke
  * is read again on the next pass and the pipeline recognises it.
@@ -90,16 +93,53 @@ drop(struct imap_source *s)
 	g_hash_table_remove_all(s->handed);
 }
 
+/* The class of libetpan's R for WHAT, given the server's words TEXT: a
+ * NO to LOGIN or SELECT is final, unless the server says it is busy
+ * (RFC 5530's UNAVAILABLE, INUSE, LIMIT; libetpan drops the bracketed
+ * code from the text, Dovecot's words stay: "Temporary authentication
+ * failure"). */
+static enum md_error_code
+classify(const char *what, int r, const char *text)
+{
+	char *low = text != NULL ? g_ascii_strdown(text, -1) : NULL;
+	bool busy = low != NULL && (strstr(low, "unavailable") ||
+				    strstr(low, "temporar") ||
+				    strstr(low, "in use") ||
+				    strstr(low, "try again"));
+
+	g_free(low);
+
+	if (busy)
+		return MD_ERROR_TEMP;
+	if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL)
+		return MD_ERROR_CONFIG;
+	if (r == MAILIMAP_ERROR_SELECT && strcmp(what, "SELECT") == 0)
+		return MD_ERROR_CONFIG;
+	return MD_ERROR_TEMP;
+}
+
 /* Fails the current operation WHAT after libetpan returned R: drops the
- * session and sets a TEMP error naming the URL, never the password.  The
- * libetpan code goes to the debug log; the daemon logs the error once. */
+ * session and sets an error naming the URL and quoting the server, never
+ * the password; TEMP or CONFIG by classify.  The libetpan code goes to
+ * the debug log; the daemon logs the error once. */
 static bool
 fail(struct imap_source *s, const char *what, int r, GError **error)
 {
+	char *text = s->imap != NULL && s->imap->imap_response != NULL
+		? g_strdup(s->imap->imap_response) : NULL;
+	enum md_error_code code = classify(what, r, text);
+
 	md_log_debug("%s: %s: libetpan error %d", s->name, what, r);
 	drop(s);
-	g_set_error(error, MD_ERROR, MD_ERROR_TEMP, "%s: %s during %s",
-		    s->name, code_text(r), what);
+	if (text != NULL)
+		g_strstrip(text);
+	g_set_error(error, MD_ERROR, code, "%s: %s during %s%s%s%s", s->name,
+		    r == MAILIMAP_ERROR_SELECT && code == MD_ERROR_CONFIG
+		    ? "mailbox refused" : code_text(r), what,
+		    text != NULL && text[0] ? " (server: \"" : "",
+		    text != NULL ? text : "", text != NULL && text[0] ? "\")"
+		    : "");
+	g_free(text);
 	return false;
 }
 
@@ -202,7 +242,7 @@ static bool
 cert_error(struct imap_source *s, const char *reason, GError **error)
 {
 	drop(s);
-	g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 		    "%s: certificate verification failed: %s", s->name,
 		    reason);
 	return false;
@@ -311,7 +351,7 @@ has_starttls(struct imap_source *s, GError **error)
 	if (mailimap_has_extension(s->imap, "STARTTLS"))
 		return true;
 	drop(s);
-	g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+	g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 		    "%s: the server does not offer STARTTLS; refusing to "
 		    "send the password in clear (set starttls = false to "
 		    "allow it)", s->name);

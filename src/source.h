@@ -6,6 +6,16 @@
  * an IMAP mailbox with libetpan.  (maildesk deliver and ingest feed the
  * pipeline directly.)  The daemon waits for new mail with wait_begin (an
  * fd to watch, e.g. IMAP IDLE, and/or a timeout) and wait_end.
+ *
+ * Failures are classed by what the daemon does next (isync's FAIL_TEMP /
+ * FAIL_FINAL): MD_ERROR_TEMP, retry with backoff (network, server busy or
+ * gone, a lost session: the mail stays where it is and comes again);
+ * MD_ERROR_CONFIG, waiting will not fix it (a refused login, a refused
+ * certificate, a missing mailbox, a server without STARTTLS): the daemon
+ * parks the source until SIGHUP and stats says "needs attention";
+ * MD_ERROR_IO, a maildir that cannot be read (retried with backoff).  The
+ * message starts with the source's name and quotes the server's words,
+ * never a password.  Each function below lists the codes it returns.
  */
 #ifndef MD_SOURCE_H
 #define MD_SOURCE_H
@@ -59,14 +69,25 @@ struct md_source {
 };
 
 /* Opens the source CONF describes; CONF must outlive it.  Does not
- * connect: the first fetch does. */
+ * connect: the first fetch does.  Errors: MD_ERROR_CONFIG (a malformed
+ * URL, credentials in it, no user or password_file), MD_ERROR_USAGE (a
+ * maildir path that is not a maildir, for ingest), MD_ERROR_IO. */
 bool md_source_open(const struct md_inbound_conf *conf,
 		    struct md_source **src_r, GError **error);
+/* Errors: IMAP: MD_ERROR_TEMP (connect, TLS handshake, lost session,
+ * [UNAVAILABLE] and other busy answers), MD_ERROR_CONFIG (LOGIN or
+ * AUTHENTICATE refused, certificate not verified, no STARTTLS, SELECT
+ * refused: no such mailbox); maildir: MD_ERROR_IO. */
 bool md_source_fetch(struct md_source *src, guint max, GPtrArray *batch,
 		     GError **error);
+/* Errors: IMAP: MD_ERROR_TEMP (any failure: the items are offered again
+ * and recognised as duplicates); maildir: MD_ERROR_IO. */
 bool md_source_ack(struct md_source *src, GPtrArray *items, GError **error);
+/* Errors: IMAP: MD_ERROR_TEMP (IDLE or NOOP failed); maildir:
+ * MD_ERROR_IO (inotify). */
 bool md_source_wait_begin(struct md_source *src, int *fd_r, guint *timeout_r,
 			  GError **error);
+/* Errors: IMAP: MD_ERROR_TEMP; maildir: none. */
 bool md_source_wait_end(struct md_source *src, GError **error);
 /* Accepts NULL. */
 void md_source_free(struct md_source *src);

@@ -505,7 +505,7 @@ md_store_source_ok(struct md_db *db, const char *name, gint64 now,
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"INSERT INTO sources (name, last_ok, received) VALUES (?1, ?2, "
 		"?3) ON CONFLICT (name) DO UPDATE SET last_ok = ?2, "
-		"received = received + ?3", error);
+		"received = received + ?3, parked = NULL", error);
 
 	if (stmt == NULL)
 		return false;

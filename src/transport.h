@@ -10,7 +10,12 @@
  * Failures: MD_ERROR_TEMP means try the whole mail again later (connection
  * refused, 4xx, timeout, TLS or AUTH failure: a fixed configuration or a
  * server back up will let it through); MD_ERROR_DATA means the mail was
- * permanently refused for every recipient (5xx).
+ * permanently refused for every recipient (5xx).  Each function below
+ * lists the codes it returns, and nothing else (msmtp's headers do so).
+ * The error's message starts with the transport's place (URL without
+ * credentials, program path or maildir) and quotes the server's reply;
+ * it never holds the password.  The outbox decides on the code alone:
+ * TEMP keeps the mail queued with backoff, DATA records it as refused.
  */
 #ifndef MD_TRANSPORT_H
 #define MD_TRANSPORT_H
@@ -39,20 +44,29 @@ struct md_transport {
 };
 
 /* Opens the transport CONF describes.  CONF is borrowed and must outlive
- * the transport.  No connection is made before the first send. */
+ * the transport.  No connection is made before the first send.
+ * Errors: MD_ERROR_CONFIG (no smtp:// or smtps:// URL, no sendmail
+ * path), MD_ERROR_INTERNAL (libcurl cannot start), MD_ERROR_IO (the
+ * outbox maildir cannot be created). */
 bool md_transport_open(const struct md_outbound_conf *conf,
 		       struct md_transport **t_r, GError **error);
 
 /* Sends DATA (LEN bytes, CRLF line ends, dot-unstuffed) from MAIL_FROM
  * ("" for the null sender) to RCPTS (char *).  Returns true when at least
  * one recipient accepted it; each recipient refused permanently is then
- * appended to REFUSED (if not NULL) as a g_free'd "addr: reply" string. */
+ * appended to REFUSED (if not NULL) as a g_free'd "addr: reply" string.
+ * Errors: MD_ERROR_TEMP (cannot connect, 4xx to MAIL, RCPT or DATA,
+ * timeout, TLS failure, authentication refused, sendmail killed or
+ * exiting with EX_TEMPFAIL, a full disk under the maildir);
+ * MD_ERROR_DATA (5xx to MAIL or DATA, every recipient refused with 5xx,
+ * sendmail exiting with another code). */
 bool md_transport_send(struct md_transport *t, const char *mail_from,
 		       const GPtrArray *rcpts, const char *data, gsize len,
 		       GPtrArray *refused, GError **error);
 
 /* Ends a batch of sends (see flush above); true if there is nothing to
- * do. */
+ * do.  Errors: MD_ERROR_TEMP (the maildir's sync failed: none of the
+ * batch counts as sent). */
 bool md_transport_flush(struct md_transport *t, GError **error);
 
 /* Closes connections; accepts NULL. */
