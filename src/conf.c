@@ -632,6 +632,7 @@ walk_group(struct parse *p, const struct group *g,
 /* Tables ---------------------------------------------------------------- */
 
 static const char *const languages[] = { "fr", "en", NULL };
+static const char *const upstream_relays[] = { "requester", "agents", NULL };
 static const char *const holidays[] = { "FR", "BE", "FR-AM", "none", NULL };
 static const char *const auths[] = { "login", "plain", NULL };
 static const char *const afters[] = {
@@ -853,6 +854,9 @@ static const struct key upstream_keys[] = {
 	{ "address", K_STR, C(upstream_address),
 	  .flags = F_ADDR | F_EMPTY_NULL },
 	{ "domains", K_STRS, C(upstream_domains), .flags = F_DOMAIN },
+	/* Who hears upstream's answers besides the agents (spec 6). */
+	{ "relay", K_STR, C(upstream_relay), 0, "requester",
+	  .choices = upstream_relays },
 	{ NULL }
 };
 

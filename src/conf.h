@@ -93,6 +93,7 @@ struct md_conf {
 	/* upstream */
 	char *upstream_address;	/* NULL if none */
 	GPtrArray *upstream_domains;
+	char *upstream_relay;	/* "requester" or "agents" */
 
 	GPtrArray *supervisors;
 

@@ -27,6 +27,8 @@ rules_init(struct md_ctx *ctx)
 		.notify = conf->agents_notify,
 		.desk_addrs = ctx->desk_addrs,
 		.upstream = conf->upstream_address,
+		.upstream_relay_agents =
+			g_strcmp0(conf->upstream_relay, "agents") == 0,
 		.cal = ctx->cal,
 		.remind_after = conf->remind_after,
 		.close_after = conf->close_after,

@@ -204,6 +204,10 @@ static const char *const migrations[] = {
 	 * configuration is reloaded; stats says "needs attention" until a
 	 * fetch succeeds and clears it (issue 10). */
 	"ALTER TABLE sources ADD COLUMN parked INTEGER;",
+	/* 5: upstream's own reference threads its later mails (spec 6,
+	 * issue 8). */
+	"CREATE INDEX tickets_upstream_ref ON tickets(upstream_ref) "
+	"  WHERE upstream_ref IS NOT NULL;",
 };
 
 bool

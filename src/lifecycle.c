@@ -426,7 +426,10 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 	}
 	if (ev->new_ticket) {
 		t->state = MD_STATE_OPEN;
-		if (!ev->automated && ev->role != MD_ROLE_DESK)
+		/* Never acknowledged: machines, ourselves, and upstream
+		 * (its desk would acknowledge ours, and so on). */
+		if (!ev->automated && ev->role != MD_ROLE_DESK &&
+		    ev->role != MD_ROLE_UPSTREAM)
 			add_unique(intent_new(MD_INTENT_ACK, intents)->to,
 				   t->requester);
 		if (ev->role != MD_ROLE_DESK)
@@ -452,7 +455,8 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 			g_free(t->upstream_ref);
 			t->upstream_ref = g_strdup(ev->foreign_tag);
 		}
-		relay(t, ev, rules->desk_addrs, intents);
+		if (!rules->upstream_relay_agents)
+			relay(t, ev, rules->desk_addrs, intents);
 		notify(notify_addr, intents);
 		if (t->state == MD_STATE_ESCALATED)
 			t->state = MD_STATE_OPEN;

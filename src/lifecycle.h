@@ -90,6 +90,8 @@ struct md_rules {
 	const char *notify;		/* agents.notify, or NULL */
 	const GPtrArray *desk_addrs;	/* ours: never written to */
 	const char *upstream;		/* upstream.address, or NULL */
+	bool upstream_relay_agents;	/* upstream.relay = "agents": its
+					 * answers go to the agents only */
 	const struct md_workday *cal;	/* working days */
 	const GArray *remind_after;	/* int, working days, ascending */
 	int close_after;		/* working days */

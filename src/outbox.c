@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "addr.h"
 #include "compose.h"
 #include "conf.h"
 #include "ctx.h"
@@ -336,6 +337,11 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 
 	*queued_r = false;
 	if (in->to->len == 0)
+		goto done;
+	/* No automatic mail ever goes to upstream: its desk answers ours. */
+	if (automatic != NULL && in->kind != MD_INTENT_NOTIFY &&
+	    md_addr_domain_in(conf->upstream_domains,
+			      g_ptr_array_index(in->to, 0)))
 		goto done;
 	if (!deliverable(ctx, t, in, &allowed, error))
 		goto out;

@@ -134,6 +134,19 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	if (!md_thread_find(in->msg, ctx->conf->desk_name, ctx->secret, &tdb,
 			    &id, &rule, error))
 		return false;
+	/* Upstream's mail with only its own reference (spec 6): the ticket
+	 * that remembered it. */
+	if (id == 0 && in->role == MD_ROLE_UPSTREAM) {
+		char *ref = md_tag_find_foreign(in->msg->subject,
+						ctx->conf->desk_name);
+
+		if (ref != NULL && !md_store_ticket_by_upstream_ref(
+				ctx->db, ref, &id, error)) {
+			g_free(ref);
+			return false;
+		}
+		g_free(ref);
+	}
 	in->participants = g_ptr_array_new_with_free_func(g_free);
 	if (id == 0) {
 		open_ticket(ctx, in, 0);

@@ -58,6 +58,11 @@ bool md_store_ticket_update(struct md_db *db, const struct md_ticket *t,
 bool md_store_ticket_by_message_id(struct md_db *db, const char *mid,
 				   gint64 *ticket_r, GError **error);
 
+/* *TICKET_R = the newest ticket whose remembered upstream reference is
+ * REF ("[Upstream #999]" as upstream writes it), or 0. */
+bool md_store_ticket_by_upstream_ref(struct md_db *db, const char *ref,
+				     gint64 *ticket_r, GError **error);
+
 bool md_store_participant_add(struct md_db *db, gint64 ticket,
 			      const char *addr, enum md_role role,
 			      GError **error);

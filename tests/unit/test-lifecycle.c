@@ -47,6 +47,7 @@ struct lc_case {
 	const char *foreign_tag;
 	const char *upstream_ref;	/* the ticket's, before */
 	const char *notify;		/* NULL: NOTIFY; "-": none */
+	bool relay_agents;		/* upstream.relay = "agents" */
 	/* after: "state" then " answered", " escalated", " ref=…",
 	 * " assignee=…" for those set */
 	const char *ticket;
@@ -73,6 +74,10 @@ static const struct lc_case lc_cases[] = {
 	  .ticket = "open", .intents = "ack to=" REQ },
 	{ .name = "new/from-desk", .role = MD_ROLE_DESK, .new_ticket = true,
 	  .ticket = "open", .intents = "" },
+	/* issue 8 item 7: upstream is never acknowledged */
+	{ .name = "new/from-upstream-no-ack", .role = MD_ROLE_UPSTREAM,
+	  .new_ticket = true,
+	  .ticket = "open", .intents = "notify to=" NOTIFY },
 
 	/* the requester or a participant writes */
 	{ .name = "requester/on-open", .state = OPEN,
@@ -250,6 +255,10 @@ static const struct lc_case lc_cases[] = {
 	  .foreign_tag = "[Upstream #2]", .body = "x",
 	  .ticket = "open escalated ref=[Upstream #2]",
 	  .intents = "relay to=" REQ "; notify to=" NOTIFY },
+	{ .name = "upstream/relay-agents-only", .state = ESCALATED,
+	  .role = MD_ROLE_UPSTREAM, .participants = BOB, .body = "x",
+	  .relay_agents = true,
+	  .ticket = "open escalated", .intents = "notify to=" NOTIFY },
 	{ .name = "upstream/relay-participants", .state = ESCALATED,
 	  .role = MD_ROLE_UPSTREAM, .participants = BOB, .body = "x",
 	  .ticket = "open escalated",
@@ -403,6 +412,7 @@ test_lifecycle(gconstpointer data)
 	t.closed_at = !c->new_ticket && c->state == CLOSED ? NOW - 7200 : 0;
 
 	rules.notify = notify;
+	rules.upstream_relay_agents = c->relay_agents;
 	md_lifecycle_apply(&t, &ev, NOW, &rules, intents);
 
 	got = render_ticket(&t);
