@@ -22,7 +22,8 @@ static struct {
 	enum md_log_target target;
 	bool verbose;
 	bool journal;
-} log_state = { "maildesk", MD_LOG_STDERR, false, false };
+	bool mail_lines;
+} log_state = { "maildesk", MD_LOG_STDERR, false, false, false };
 
 /* True if stderr is the stream systemd connected to the journal: it sets
  * JOURNAL_STREAM to "DEVICE:INODE" of that stream (systemd.exec(5)); a
@@ -97,6 +98,24 @@ DEFINE_LOG(md_log_error, LOG_ERR)
 DEFINE_LOG(md_log_warn, LOG_WARNING)
 DEFINE_LOG(md_log_info, LOG_INFO)
 DEFINE_LOG(md_log_debug, LOG_DEBUG)
+
+void
+md_log_mail_lines(bool on)
+{
+	log_state.mail_lines = on;
+}
+
+void
+md_log_mail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_state.mail_lines && !log_state.verbose)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_INFO, "", fmt, ap);
+	va_end(ap);
+}
 
 void
 md_log_warn_errno(const char *fmt, ...)

@@ -741,6 +741,7 @@ main(int argc, char **argv)
 		goto out;
 	md_log_init("maildeskd", o.syslog ? MD_LOG_SYSLOG : MD_LOG_STDERR,
 		    o.verbose);
+	md_log_mail_lines(true);
 	if (o.pidfile != NULL && !(pidfile = write_pidfile(o.pidfile))) {
 		rc = EX_CANTCREAT;
 		goto out;

@@ -402,6 +402,25 @@ out:
 	return ok;
 }
 
+/* "outbox=ID ticket=N kind=K to=<a>,<b>": how each line about an
+ * outgoing mail starts (g_free). */
+static char *
+mail_id(const struct md_outbox_row *row)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_printf(s, "outbox=%" G_GINT64_FORMAT " ticket=", row->id);
+	if (row->ticket != 0)
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, row->ticket);
+	else
+		g_string_append_c(s, '-');
+	g_string_append_printf(s, " kind=%s to=", row->kind ? row->kind : "-");
+	for (guint i = 0; i < row->rcpts->len; i++)
+		g_string_append_printf(s, "%s<%s>", i ? "," : "",
+				       (char *)g_ptr_array_index(row->rcpts, i));
+	return g_string_free(s, FALSE);
+}
+
 /* Records the outcome of one send; returns false on database errors. */
 static bool
 outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
@@ -410,7 +429,7 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 {
 	gint64 now = md_clock_now(&ctx->clock);
 	int attempts = row->attempts + 1;
-	char *what = NULL;
+	char *what = NULL, *id = mail_id(row), *at;
 	bool ok;
 
 	if (sent) {
@@ -423,14 +442,18 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 			g_free(what);
 			what = more;
 		}
+		md_log_mail("%s: sent%s%s", id, what ? "; " : "",
+			    what ? what : "");
 		ok = md_store_outbox_result(ctx->db, row->id, "sent", attempts,
 					    now, now, NULL, error);
 	} else if (failure->code == MD_ERROR_TEMP &&
 		   now - row->created < GIVE_UP_AFTER) {
 		stats->deferred++;
-		md_log_warn("mail %" G_GINT64_FORMAT " (ticket %" G_GINT64_FORMAT
-			    "): %s; retrying later", row->id, row->ticket,
-			    failure->message);
+		at = md_clock_format_rfc3339(now + md_outbox_backoff(attempts),
+					     ctx->conf->tz);
+		md_log_warn("%s: deferred: %s; next try %s", id,
+			    failure->message, at);
+		g_free(at);
 		ok = md_store_outbox_result(ctx->db, row->id, "queued",
 					    attempts,
 					    now + md_outbox_backoff(attempts),
@@ -440,8 +463,7 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 		what = g_strdup_printf("mail %" G_GINT64_FORMAT " not "
 				       "delivered: %s", row->id,
 				       failure->message);
-		md_log_error("ticket %" G_GINT64_FORMAT ": %s", row->ticket,
-			     what);
+		md_log_error("%s: refused: %s", id, failure->message);
 		ok = md_store_outbox_result(ctx->db, row->id, "failed",
 					    attempts, now, now,
 					    failure->message, error);
@@ -450,6 +472,7 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 	if (ok && what != NULL && row->ticket != 0)
 		ok = md_store_event(ctx->db, row->ticket, now, what, error);
 	g_free(what);
+	g_free(id);
 	return ok;
 }
 

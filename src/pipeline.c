@@ -46,6 +46,10 @@ struct inbound {
 	bool new_ticket;
 	GPtrArray *participants;	/* char *, everyone on the thread */
 	GPtrArray *joining;	/* char *, new on the thread with this mail */
+	GPtrArray *lines;	/* borrowed: the try's log lines (char *, the
+				 * first byte 'I' or 'W'), written once it is
+				 * committed */
+	char *mails;		/* "ack queued for X, ..." or NULL */
 };
 
 static void
@@ -56,6 +60,54 @@ inbound_clear(struct inbound *in)
 	md_ticket_clear(&in->ticket);
 	g_clear_pointer(&in->participants, g_ptr_array_unref);
 	g_clear_pointer(&in->joining, g_ptr_array_unref);
+	g_free(in->mails);
+}
+
+/* Adds the log line of IN (LEVEL 'I' or 'W'): Postfix's queue lines are
+ * the model, "SOURCE:KEY: message-id=<...>, from=<...>, WHAT", so that
+ * grep finds a mail by its Message-ID and a ticket by ticket=N. */
+static void
+mail_line(struct inbound *in, char level, const char *what)
+{
+	const struct md_msg *m = in->msg;
+
+	g_ptr_array_add(in->lines, g_strdup_printf("%c%s: message-id=<%s>, "
+		"from=<%s>, %s", level, in->source,
+		m != NULL && m->message_id != NULL ? m->message_id : "",
+		m != NULL && m->from != NULL ? m->from : "", what));
+}
+
+/* What became of IN's acknowledgement, for its log line (g_free). */
+static char *
+ack_decision(const struct inbound *in)
+{
+	if (!in->new_ticket)
+		return g_strdup("none (follow-up)");
+	if (in->verdict.kind != MD_LOOP_NONE)
+		return g_strdup_printf("suppressed (%s)", in->verdict.reason);
+	if (in->role == MD_ROLE_DESK)
+		return g_strdup("suppressed (from the desk itself)");
+	if (in->mails != NULL && strstr(in->mails, "ack queued") != NULL)
+		return g_strdup("queued");
+	return g_strdup("suppressed (daily allowance or bouncing address: "
+			"see the ticket's events)");
+}
+
+/* The line of a mail recorded on its ticket. */
+static void
+stored_line(struct inbound *in)
+{
+	char *ack = ack_decision(in);
+	char *what = g_strdup_printf("ticket=%" G_GINT64_FORMAT ", role=%s, "
+				     "%s, ack=%s%s%s", in->ticket.id,
+				     md_role_name(in->role),
+				     in->new_ticket ? "new" : "threaded", ack,
+				     in->mails ? ", mails: " : "",
+				     in->mails ? in->mails : "");
+
+	mail_line(in, 'I', what);
+	g_free(what);
+	g_free(ack);
 }
 
 static bool
@@ -324,6 +376,10 @@ apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		stats->tickets_created += in->new_ticket;
 		stats->queued += queued->len;
 	}
+	if (queued->len > 0) {
+		g_ptr_array_add(queued, NULL);
+		in->mails = g_strjoinv(", ", (char **)queued->pdata);
+	}
 	g_ptr_array_unref(queued);
 	g_free(foreign);
 	return ok;
@@ -334,9 +390,10 @@ quarantine(struct md_ctx *ctx, struct inbound *in, const char *reason,
 	   struct md_batch_stats *stats, GError **error)
 {
 	const char *mid = in->msg != NULL ? in->msg->message_id : NULL;
+	char *what = g_strdup_printf("quarantined: %s", reason);
 
-	md_log_warn("%s: message %s quarantined: %s", in->source,
-		    mid != NULL ? mid : "(no Message-ID)", reason);
+	mail_line(in, 'W', what);
+	g_free(what);
 	stats->quarantined++;
 	return md_store_raw_insert(ctx->db, in->raw, in->len, &in->raw_id,
 				   error) &&
@@ -369,6 +426,7 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	if (!apply(ctx, in, stats, error))
 		return false;
 	stats->stored++;
+	stored_line(in);
 	return true;
 }
 
@@ -384,6 +442,9 @@ set_aside(struct md_ctx *ctx, struct inbound *in, const char *reason,
 		in->hash = md_msg_body_hash(in->raw, in->len);
 	if (!md_store_is_duplicate(ctx->db, mid, in->hash, &dup, error))
 		return false;
+	if (dup)
+		mail_line(in, 'I', "duplicate of a mail set aside: recorded "
+			  "once");
 	stats->duplicates += dup;
 	return dup || quarantine(ctx, in, reason, stats, error);
 }
@@ -393,10 +454,11 @@ set_aside(struct md_ctx *ctx, struct inbound *in, const char *reason,
  * the mail itself turns out to be at fault after parsing. */
 static bool
 one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
-    const char *aside, struct md_batch_stats *stats, GError **error)
+    const char *aside, GPtrArray *lines, struct md_batch_stats *stats,
+    GError **error)
 {
 	char *origin = g_strdup_printf("%s:%s", source, item->key);
-	struct inbound in = { .source = origin };
+	struct inbound in = { .source = origin, .lines = lines };
 	GError *local = NULL;
 	bool dup = false, ok = false;
 
@@ -434,8 +496,7 @@ one(struct md_ctx *ctx, const char *source, struct md_source_item *item,
 				   error))
 		goto out;
 	if (dup) {
-		md_log_debug("%s: %s: duplicate, recorded once", origin,
-			     in.msg->message_id ? in.msg->message_id : "-");
+		mail_line(&in, 'I', "duplicate: recorded once");
 		stats->duplicates++;
 		ok = true;
 		goto out;
@@ -455,16 +516,32 @@ try_batch(struct md_ctx *ctx, const char *source_name, GPtrArray *batch,
 	  GPtrArray *aside, struct md_batch_stats *stats, guint *bad_r,
 	  GError **error)
 {
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	bool ok = false;
+
 	if (!md_db_begin(ctx->db, error))
-		return false;
+		goto out;
 	for (guint i = 0; i < batch->len; i++)
 		if (!one(ctx, source_name, g_ptr_array_index(batch, i),
-			 g_ptr_array_index(aside, i), stats, error)) {
+			 g_ptr_array_index(aside, i), lines, stats, error)) {
 			md_db_rollback(ctx->db);
 			*bad_r = i;
-			return false;
+			goto out;
 		}
-	return md_db_commit(ctx->db, error);
+	ok = md_db_commit(ctx->db, error);
+	/* Only what was committed is logged: a try rolled back said
+	 * nothing. */
+	for (guint i = 0; ok && i < lines->len; i++) {
+		const char *l = g_ptr_array_index(lines, i);
+
+		if (l[0] == 'W')
+			md_log_warn("%s", l + 1);
+		else
+			md_log_mail("%s", l + 1);
+	}
+out:
+	g_ptr_array_unref(lines);
+	return ok;
 }
 
 /* No SAVEPOINT per message: SQLite would copy every page a message

@@ -469,10 +469,12 @@ connect_session(struct imap_source *s, GError **error)
 	s->next_uid = 1;
 	s->announced = false;
 	s->last_used = g_get_monotonic_time();
-	md_log_debug("%s: connected%s%s%s", s->name,
-		     s->has_move ? ", MOVE" : "",
-		     s->has_uidplus ? ", UIDPLUS" : "",
-		     s->has_idle ? ", IDLE" : "");
+	/* One line a connection: the admin sees reconnections. */
+	md_log_info("%s: connected%s%s%s", s->name,
+		    s->has_move ? ", MOVE" : "",
+		    s->has_uidplus ? ", UIDPLUS" : "",
+		    s->has_idle && s->base.conf->idle ? ", waiting with IDLE"
+		    : ", polling");
 	return true;
 }
 

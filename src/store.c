@@ -621,6 +621,7 @@ md_outbox_row_free(gpointer data)
 	if (row == NULL)
 		return;
 	g_free(row->mail_from);
+	g_free(row->kind);
 	g_ptr_array_unref(row->rcpts);
 	g_bytes_unref(row->data);
 	g_free(row);
@@ -632,7 +633,7 @@ md_store_outbox_due(struct md_db *db, gint64 now, guint max, GPtrArray *list,
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT o.id, o.ticket, o.mail_from, o.rcpts, o.attempts, "
-		"o.created, r.data FROM outbox o "
+		"o.created, r.data, o.kind FROM outbox o "
 		"JOIN raw r ON r.id = o.raw "
 		"WHERE o.state = 'queued' AND o.next_try <= ? "
 		"ORDER BY o.next_try, o.id LIMIT ?", error);
@@ -658,6 +659,7 @@ md_store_outbox_due(struct md_db *db, gint64 now, guint max, GPtrArray *list,
 		row->created = sqlite3_column_int64(stmt, 5);
 		row->data = g_bytes_new(sqlite3_column_blob(stmt, 6),
 					sqlite3_column_bytes(stmt, 6));
+		row->kind = col_text(stmt, 7);
 		g_ptr_array_add(list, row);
 	}
 	sqlite3_reset(stmt);

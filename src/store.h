@@ -118,6 +118,7 @@ struct md_outbox_row {
 	GBytes *data;
 	int attempts;
 	gint64 created;
+	char *kind;		/* "ack", "notify" ... or NULL */
 };
 void md_outbox_row_free(gpointer row);
 /* Appends up to MAX rows due at NOW (struct md_outbox_row *) to LIST. */
