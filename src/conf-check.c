@@ -162,6 +162,97 @@ md_conf_check_smtp_url(const void *value, void *base)
 	return check_url(value, schemes);
 }
 
+/* The OAuth2 endpoints carry the client secret and the tokens: TLS, but
+ * for a server on this machine (the tests' token server). */
+char *
+md_conf_check_http_url(const void *value, void *base)
+{
+	static const char *const schemes[] = { "https://", "http://", NULL };
+	static const char *const loopback[] = {
+		"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
+		"http://localhost/", "http://[::1]:", "http://[::1]/", NULL
+	};
+	const char *v = value;
+	char *reason;
+
+	(void)base;
+	reason = check_url(v, schemes);
+	if (reason != NULL || g_ascii_strncasecmp(v, "https://", 8) == 0)
+		return reason;
+	for (const char *const *l = loopback; *l != NULL; l++)
+		if (g_ascii_strncasecmp(v, *l, strlen(*l)) == 0)
+			return NULL;
+	return g_strdup_printf("\"%s\": use https:// (http:// is only for "
+			       "a server on this machine)", v);
+}
+
+/* Microsoft's "tenant" is a path segment of its endpoints: a directory
+ * id (GUID), a domain, "organizations" or "common". */
+char *
+md_conf_check_tenant(const void *value, void *base)
+{
+	(void)base;
+	for (const char *c = value; *c != '\0'; c++)
+		if (!g_ascii_isalnum(*c) && *c != '.' && *c != '-')
+			return g_strdup_printf("\"%s\" is not a tenant id or "
+					       "domain", (const char *)value);
+	return NULL;
+}
+
+/* Scopes (docs of each provider, 2026): Exchange Online's IMAP and SMTP
+ * AUTH permissions plus offline_access for a refresh token; app-only
+ * access asks for the resource's .default; Gmail has one scope for
+ * IMAP and SMTP. */
+#define MS_LOGIN	"https://login.microsoftonline.com/"
+#define MS_SCOPE	"https://outlook.office.com/IMAP.AccessAsUser.All " \
+			"https://outlook.office.com/SMTP.Send offline_access"
+#define MS_APP_SCOPE	"https://outlook.office365.com/.default"
+
+static void
+preset(char **field, char *value_take)
+{
+	if (*field == NULL)
+		*field = value_take;
+	else
+		g_free(value_take);
+}
+
+char *
+md_conf_oauth_preset(struct md_oauth_conf *o)
+{
+	bool app = strcmp(o->grant, "client_credentials") == 0;
+
+	if (strcmp(o->provider, "microsoft") == 0) {
+		if (o->tenant == NULL)
+			return g_strdup("'tenant' is required for provider "
+					"\"microsoft\" (the directory id, or "
+					"\"organizations\")");
+		preset(&o->token_url, g_strconcat(MS_LOGIN, o->tenant,
+			"/oauth2/v2.0/token", NULL));
+		preset(&o->device_url, g_strconcat(MS_LOGIN, o->tenant,
+			"/oauth2/v2.0/devicecode", NULL));
+		preset(&o->scope, g_strdup(app ? MS_APP_SCOPE : MS_SCOPE));
+	} else if (strcmp(o->provider, "google") == 0) {
+		if (app)
+			return g_strdup("grant \"client_credentials\" is for "
+					"provider \"microsoft\" or "
+					"\"generic\"; Google has no app-only "
+					"access to a mailbox this way");
+		preset(&o->token_url,
+		       g_strdup("https://oauth2.googleapis.com/token"));
+		preset(&o->device_url,
+		       g_strdup("https://oauth2.googleapis.com/device/code"));
+		preset(&o->scope, g_strdup("https://mail.google.com/"));
+	} else if (o->token_url == NULL) {
+		return g_strdup("'token_url' is required for provider "
+				"\"generic\"");
+	}
+	if (app && o->client_secret_file == NULL)
+		return g_strdup("grant \"client_credentials\" needs "
+				"'client_secret_file'");
+	return NULL;
+}
+
 /* Reads the secret in PATH as msmtp's check_secure would accept it: a
  * regular file of ours (or root's) that group and others cannot touch.  fstat on the
  * opened file, so that what is checked is what is read. */

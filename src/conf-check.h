@@ -21,6 +21,13 @@ char *md_conf_check_hours(const void *value, void *base);
 char *md_conf_check_ascending(const void *value, void *base);
 char *md_conf_check_imap_url(const void *value, void *base);
 char *md_conf_check_smtp_url(const void *value, void *base);
+char *md_conf_check_http_url(const void *value, void *base);
+char *md_conf_check_tenant(const void *value, void *base);
+
+struct md_oauth_conf;
+/* Fills the endpoints and scope of O's provider where O leaves them
+ * unset; returns NULL, or what is missing or wrong (g_free). */
+char *md_conf_oauth_preset(struct md_oauth_conf *o);
 
 /* Reads the secret in PATH into *SECRET_R (g_free; trailing newline
  * removed) if PATH is a regular file of ours or root's that group and

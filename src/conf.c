@@ -634,7 +634,18 @@ walk_group(struct parse *p, const struct group *g,
 static const char *const languages[] = { "fr", "en", NULL };
 static const char *const upstream_relays[] = { "requester", "agents", NULL };
 static const char *const holidays[] = { "FR", "BE", "FR-AM", "none", NULL };
-static const char *const auths[] = { "login", "plain", NULL };
+/* IMAP's "login" and "plain" came first; "password" (the issue 11 name)
+ * is "login", which every server takes. */
+static const char *const auths[] = {
+	"login", "plain", "password", "oauth2", NULL
+};
+static const char *const smtp_auths[] = { "password", "oauth2", NULL };
+static const char *const providers[] = {
+	"microsoft", "google", "generic", NULL
+};
+static const char *const grants[] = {
+	"refresh_token", "client_credentials", NULL
+};
 static const char *const afters[] = {
 	[MD_AFTER_MOVE] = "move",
 	[MD_AFTER_SEEN] = "seen",
@@ -664,6 +675,10 @@ desk_finish(struct parse *p, const config_setting_t *gs, const char *gpath,
 		conf->desk_domain = g_strdup(strrchr(conf->desk_address, '@')
 					     + 1);
 }
+
+static void oauth_finish(struct parse *p, const config_setting_t *gs,
+			 const char *gpath, bool oauth,
+			 struct md_oauth_conf *o, bool has_password);
 
 /* Reports key NAME of GS as missing for TYPE; at the group's line. */
 static void
@@ -696,6 +711,10 @@ inbound_finish(struct parse *p, const config_setting_t *gs,
 			in->name = g_strdup(in->url);
 		if (in->user == NULL)
 			missing_for(p, gs, gpath, "user", "imap");
+		in->oauth = in->auth != NULL &&
+			strcmp(in->auth, "oauth2") == 0;
+		oauth_finish(p, gs, gpath, in->oauth, &in->oauth2,
+			     in->password_file != NULL);
 		/* Deleting unread mail on the server is too easy to regret;
 		 * "move" to done_folder keeps it. */
 		bad_after = in->after == MD_AFTER_DELETE;
@@ -741,12 +760,81 @@ outbound_finish(struct parse *p, const config_setting_t *gs,
 			missing_for(p, gs, gpath, "url", "smtp");
 		break;
 	}
+	out->oauth = type == MD_OUTBOUND_SMTP && out->auth != NULL &&
+		strcmp(out->auth, "oauth2") == 0;
+	if (type == MD_OUTBOUND_SMTP)
+		oauth_finish(p, gs, gpath, out->oauth, &out->oauth2,
+			     out->password_file != NULL);
+	if (out->oauth && out->user == NULL)
+		fail(p, gs, "missing required key '%s%suser' (for auth "
+		     "\"oauth2\": the mailbox's address)", gpath,
+		     *gpath != '\0' ? "." : "");
 	if (out->password_file != NULL && out->user == NULL) {
 		path = join_path(gpath, "password_file");
 		fail(p, config_setting_get_member(gs, "password_file"),
 		     "%s: set but no user is", path);
 		g_free(path);
 	}
+}
+
+#define OA(f)	offsetof(struct md_oauth_conf, f)
+
+static const struct key oauth_keys[] = {
+	{ "provider", K_STR, OA(provider), 0, "generic",
+	  .choices = providers },
+	{ "tenant", K_STR, OA(tenant), F_EMPTY_NULL,
+	  .check = md_conf_check_tenant },
+	{ "grant", K_STR, OA(grant), 0, "refresh_token", .choices = grants },
+	{ "client_id", K_STR, OA(client_id), 0, .check = md_conf_check_text },
+	{ "client_secret_file", K_STR, OA(client_secret_file),
+	  .flags = F_PATH | F_EMPTY_NULL },
+	{ "token_file", K_STR, OA(token_file), .flags = F_PATH },
+	{ "token_url", K_STR, OA(token_url), F_EMPTY_NULL,
+	  .check = md_conf_check_http_url },
+	{ "device_url", K_STR, OA(device_url), F_EMPTY_NULL,
+	  .check = md_conf_check_http_url },
+	{ "scope", K_STR, OA(scope), F_EMPTY_NULL,
+	  .check = md_conf_check_text },
+	{ NULL }
+};
+
+static const struct group oauth_group = { .keys = oauth_keys };
+
+/* auth = "oauth2" needs the oauth2 group (and no password); another auth
+ * must not carry one, which would be a half-done change. */
+static void
+oauth_finish(struct parse *p, const config_setting_t *gs, const char *gpath,
+	     bool oauth, struct md_oauth_conf *o, bool has_password)
+{
+	const config_setting_t *os = config_setting_get_member(gs, "oauth2");
+	char *path = join_path(gpath, "oauth2");
+	char *reason;
+
+	if (!oauth) {
+		if (os != NULL)
+			fail(p, os, "%s: set but auth is not \"oauth2\"",
+			     path);
+		goto out;
+	}
+	if (os == NULL) {
+		fail(p, gs, "missing required group '%s' (for auth "
+		     "\"oauth2\")", path);
+		goto out;
+	}
+	if (has_password)
+		fail(p, config_setting_get_member(gs, "password_file"),
+		     "%s.password_file: not used with auth = \"oauth2\"",
+		     gpath);
+	if (o->client_id == NULL)
+		fail(p, os, "missing required key '%s.client_id'", path);
+	if (o->token_file == NULL)
+		fail(p, os, "missing required key '%s.token_file'", path);
+	if ((reason = md_conf_oauth_preset(o)) != NULL) {
+		fail(p, os, "%s: %s", path, reason);
+		g_free(reason);
+	}
+out:
+	g_free(path);
 }
 
 static void
@@ -767,6 +855,8 @@ static const struct key inbound_keys[] = {
 	{ "password_file", K_STR, IN(password_file), F_PATH,
 	  .types = INIMAP },
 	{ "auth", K_STR, IN(auth), 0, "login", .choices = auths,
+	  .types = INIMAP },
+	{ "oauth2", K_GROUP, IN(oauth2), 0, .sub = &oauth_group,
 	  .types = INIMAP },
 	{ "idle", K_BOOL, IN(idle), 0, .idef = true, .types = INIMAP },
 	{ "done_folder", K_STR, IN(done_folder), 0, "Done",
@@ -808,6 +898,10 @@ static const struct key outbound_keys[] = {
 	  .types = OUTSMTP },
 	{ "user", K_STR, OUT(user), 0, .types = OUTSMTP },
 	{ "password_file", K_STR, OUT(password_file), F_PATH,
+	  .types = OUTSMTP },
+	{ "auth", K_STR, OUT(auth), 0, "password", .choices = smtp_auths,
+	  .types = OUTSMTP },
+	{ "oauth2", K_GROUP, OUT(oauth2), 0, .sub = &oauth_group,
 	  .types = OUTSMTP },
 	{ "tls_ca_file", K_STR, OUT(tls_ca_file), F_PATH | F_EMPTY_NULL,
 	  .types = OUTSMTP },
@@ -980,6 +1074,7 @@ inbound_free(gpointer data)
 
 	free_group(&inbound_group, in);
 	clear_secret(&in->password);
+	clear_secret(&in->oauth2.client_secret);
 	g_free(in->name);
 	g_free(in);
 }
@@ -991,6 +1086,7 @@ md_conf_free(struct md_conf *conf)
 		return;
 	free_group(&root_group, conf);
 	clear_secret(&conf->outbound.password);
+	clear_secret(&conf->outbound.oauth2.client_secret);
 	g_free(conf->file);
 	g_clear_pointer(&conf->tz, g_time_zone_unref);
 	g_free(conf->desk_domain);
@@ -1152,11 +1248,11 @@ md_conf_desk_addresses(const struct md_conf *conf)
 	return list;
 }
 
-/* One password_file into *SECRET_R, unless already read; what is wrong
- * goes to ERRORS as a line. */
+/* One password_file (or KEY) into *SECRET_R, unless already read; what
+ * is wrong goes to ERRORS as a line. */
 static void
-load_secret(const struct md_conf *conf, const char *what, const char *path,
-	    char **secret_r, GString *errors)
+load_secret_key(const struct md_conf *conf, const char *what, const char *key,
+		const char *path, char **secret_r, GString *errors)
 {
 	char *reason;
 
@@ -1164,9 +1260,16 @@ load_secret(const struct md_conf *conf, const char *what, const char *path,
 		return;
 	reason = md_conf_read_secret(path, secret_r);
 	if (reason != NULL)
-		g_string_append_printf(errors, "%s: %s.password_file: %s\n",
-				       conf->file, what, reason);
+		g_string_append_printf(errors, "%s: %s.%s: %s\n",
+				       conf->file, what, key, reason);
 	g_free(reason);
+}
+
+static void
+load_secret(const struct md_conf *conf, const char *what, const char *path,
+	    char **secret_r, GString *errors)
+{
+	load_secret_key(conf, what, "password_file", path, secret_r, errors);
 }
 
 bool
@@ -1183,11 +1286,18 @@ md_conf_load_secrets(struct md_conf *conf, enum md_secrets which,
 
 		load_secret(conf, what, in->password_file, &in->password,
 			    errors);
+		load_secret_key(conf, what, "oauth2.client_secret_file",
+				in->oauth2.client_secret_file,
+				&in->oauth2.client_secret, errors);
 		g_free(what);
 	}
-	if (which & MD_SECRETS_OUTBOUND)
+	if (which & MD_SECRETS_OUTBOUND) {
 		load_secret(conf, "outbound", conf->outbound.password_file,
 			    &conf->outbound.password, errors);
+		load_secret_key(conf, "outbound", "oauth2.client_secret_file",
+				conf->outbound.oauth2.client_secret_file,
+				&conf->outbound.oauth2.client_secret, errors);
+	}
 	if (errors->len == 0) {
 		g_string_free(errors, TRUE);
 		return true;

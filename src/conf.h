@@ -28,6 +28,22 @@ enum md_after {
 
 enum md_inbound_type { MD_INBOUND_MAILDIR, MD_INBOUND_IMAP };
 
+/* The oauth2 group of an IMAP source or of the SMTP transport (issue 11):
+ * how to get access tokens for SASL XOAUTH2.  The provider's preset fills
+ * token_url, device_url and scope unless they are set. */
+struct md_oauth_conf {
+	char *provider;		/* "microsoft", "google" or "generic" */
+	char *tenant;		/* microsoft: directory id or domain */
+	char *grant;		/* "refresh_token" or "client_credentials" */
+	char *client_id;
+	char *client_secret_file;	/* absolute, or NULL (public client) */
+	char *client_secret;	/* NULL until md_conf_load_secrets */
+	char *token_file;	/* absolute; written by maildesk, 0600 */
+	char *token_url;
+	char *device_url;	/* RFC 8628 endpoint; NULL if none */
+	char *scope;		/* space-separated */
+};
+
 struct md_inbound_conf {
 	enum md_inbound_type type;
 	char *name;		/* "maildir:PATH" or the url; for logs, stats */
@@ -39,7 +55,11 @@ struct md_inbound_conf {
 	char *user;
 	char *password_file;	/* absolute, or NULL if none */
 	char *password;		/* NULL until md_conf_load_secrets */
-	char *auth;		/* "login" (default) or "plain" */
+	/* "login" (default; "password" is the same), "plain" or "oauth2"
+	 * (AUTHENTICATE XOAUTH2 with a token from oauth2) */
+	char *auth;
+	bool oauth;		/* auth = "oauth2" */
+	struct md_oauth_conf oauth2;	/* when oauth */
 	bool idle;		/* default true */
 	char *done_folder;	/* default "Done" */
 	int poll_interval;	/* seconds, default 60 */
@@ -64,6 +84,9 @@ struct md_outbound_conf {
 	char *user;
 	char *password_file;	/* absolute, or NULL if none */
 	char *password;		/* NULL until md_conf_load_secrets */
+	char *auth;		/* "password" (default) or "oauth2" */
+	bool oauth;		/* auth = "oauth2": XOAUTH2 with oauth2 */
+	struct md_oauth_conf oauth2;	/* when oauth */
 	char *tls_ca_file;
 	bool tls_verify;	/* default true */
 	int timeout;		/* seconds, default 60 */

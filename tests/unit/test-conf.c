@@ -584,6 +584,62 @@ static const struct text_case text_cases[] = {
 	  "no-such-dir is not a directory" },
 	{ "syntax-string", "desk = { address = \"a@b.c\" }\n\nfoo",
 	  "t.conf:3: syntax error" },
+	/* auth = "oauth2" (issue 11) */
+	{ "oauth-no-group", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; } );",
+	  "missing required group 'inbound[0].oauth2' (for auth \"oauth2\")" },
+	{ "oauth-group-unused", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "oauth2 = { client_id = \"c\"; }; } );",
+	  "inbound[0].oauth2: set but auth is not \"oauth2\"" },
+	{ "oauth-no-client", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; token_file = \"t\"; }; } );",
+	  "missing required key 'inbound[0].oauth2.client_id'" },
+	{ "oauth-no-token-file", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; client_id = \"c\"; }; } );",
+	  "missing required key 'inbound[0].oauth2.token_file'" },
+	{ "oauth-ms-tenant", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"microsoft\"; client_id = \"c\"; token_file = \"t\"; "
+	  "}; } );", "'tenant' is required for provider \"microsoft\"" },
+	{ "oauth-bad-tenant", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"microsoft\"; tenant = \"a/b\"; client_id = \"c\"; "
+	  "token_file = \"t\"; }; } );", "is not a tenant id or domain" },
+	{ "oauth-generic-url", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "client_id = \"c\"; token_file = \"t\"; }; } );",
+	  "'token_url' is required for provider \"generic\"" },
+	{ "oauth-http", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "client_id = \"c\"; token_file = \"t\"; "
+	  "token_url = \"http://idp.example/token\"; }; } );",
+	  "use https:// (http:// is only for a server on this machine)" },
+	{ "oauth-app-secret", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"microsoft\"; tenant = \"contoso.com\"; "
+	  "grant = \"client_credentials\"; client_id = \"c\"; "
+	  "token_file = \"t\"; }; } );",
+	  "grant \"client_credentials\" needs 'client_secret_file'" },
+	{ "oauth-google-app", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; grant = \"client_credentials\"; "
+	  "client_id = \"c\"; token_file = \"t\"; "
+	  "client_secret_file = \"smtp.secret\"; }; } );",
+	  "Google has no app-only access" },
+	{ "oauth-bad-provider", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"yahoo\"; }; } );",
+	  "\"yahoo\" is not one of \"microsoft\", \"google\", \"generic\"" },
+	{ "oauth-and-password", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; "
+	  "password_file = \"imap.secret\"; oauth2 = { provider = \"google\"; "
+	  "client_id = \"c\"; token_file = \"t\"; }; } );",
+	  "inbound[0].password_file: not used with auth = \"oauth2\"" },
+	{ "oauth-unknown-key", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; client_id = \"c\"; token_file = \"t\"; "
+	  "tennant = \"x\"; }; } );",
+	  "unknown key 'inbound[0].oauth2.tennant'; did you mean "
+	  "'inbound[0].oauth2.tenant'?" },
+	{ "oauth-smtp-auth", MINIMAL "outbound = { type = \"smtp\"; "
+	  "url = \"smtp://h:587\"; auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; client_id = \"c\"; token_file = \"t\"; "
+	  "}; };", "missing required key 'outbound.user' (for auth" },
+	{ "oauth-smtp-bad-auth", MINIMAL "outbound = { type = \"smtp\"; "
+	  "url = \"smtp://h:587\"; auth = \"plain\"; };",
+	  "outbound.auth: \"plain\" is not one of \"password\", \"oauth2\"" },
+	{ "oauth-maildir", MINIMAL "inbound = ( { type = \"maildir\"; "
+	  "path = \"m\"; oauth2 = { }; } );",
+	  "inbound[0].oauth2: not valid for type \"maildir\"" },
 	{ "duplicate", MINIMAL "desk = { };",
 	  "t.conf:2: syntax error: duplicate setting name" },
 };
@@ -616,6 +672,10 @@ static const struct secret_case secret_cases[] = {
 	  "password_file = \"nobody.secret\"; };",
 	  "nobody.secret must be owned by the user running maildesk (uid 0) "
 	  "or by root", 65534 },
+	{ "oauth-secret-mode", MINIMAL "inbound = ( { type = \"imap\"; url = \"imaps://h/\"; user = \"u@h\"; " "auth = \"oauth2\"; oauth2 = { "
+	  "provider = \"google\"; client_id = \"c\"; token_file = \"t\"; "
+	  "client_secret_file = \"open.secret\"; }; } );",
+	  "t.conf: inbound[0].oauth2.client_secret_file: ", 0 },
 	{ "secret-several", MINIMAL "inbound = ( { type = \"imap\"; url = "
 	  "\"imaps://h/\"; user = \"u\";\n password_file = \"open.secret\"; "
 	  "} );\noutbound = { type = \"smtp\"; url = \"smtp://h\"; "
@@ -673,6 +733,81 @@ test_text_error(gconstpointer data)
 	g_free(msg);
 }
 
+
+/* The presets fill the endpoints and scopes; set keys win. */
+static void
+test_oauth_presets(gconstpointer data)
+{
+	struct md_conf *conf;
+	const struct md_inbound_conf *in;
+	(void)data;
+
+	conf = load_ok(MINIMAL "inbound = ( { type = \"imap\"; "
+		"url = \"imaps://outlook.office365.com/\"; "
+		"user = \"desk@contoso.com\"; auth = \"oauth2\"; oauth2 = { "
+		"provider = \"microsoft\"; tenant = \"contoso.com\"; "
+		"client_id = \"c1\"; token_file = \"tok\"; }; },"
+		"{ type = \"imap\"; url = \"imaps://imap.gmail.com/\"; "
+		"user = \"desk@gmail.com\"; auth = \"oauth2\"; oauth2 = { "
+		"provider = \"google\"; client_id = \"c2\"; "
+		"client_secret_file = \"smtp.secret\"; token_file = \"/t2\"; "
+		"scope = \"https://mail.google.com/ email\"; }; } );\n"
+		"outbound = { type = \"smtp\"; url = \"smtp://h:587\"; "
+		"user = \"desk@contoso.com\"; auth = \"oauth2\"; oauth2 = { "
+		"provider = \"microsoft\"; tenant = \"contoso.com\"; "
+		"grant = \"client_credentials\"; client_id = \"c3\"; "
+		"client_secret_file = \"smtp.secret\"; "
+		"token_file = \"tok3\"; }; };");
+	in = g_ptr_array_index(conf->inbound, 0);
+	g_assert_true(in->oauth);
+	g_assert_null(in->password);
+	g_assert_cmpstr(in->oauth2.token_url, ==, "https://login."
+		"microsoftonline.com/contoso.com/oauth2/v2.0/token");
+	g_assert_cmpstr(in->oauth2.device_url, ==, "https://login."
+		"microsoftonline.com/contoso.com/oauth2/v2.0/devicecode");
+	g_assert_cmpstr(in->oauth2.scope, ==, "https://outlook.office.com/"
+		"IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send "
+		"offline_access");
+	g_assert_cmpstr(in->oauth2.grant, ==, "refresh_token");
+	g_assert_null(in->oauth2.client_secret);
+	g_assert_true(g_str_has_suffix(in->oauth2.token_file, "/tok"));
+	g_assert_true(g_path_is_absolute(in->oauth2.token_file));
+	in = g_ptr_array_index(conf->inbound, 1);
+	g_assert_cmpstr(in->oauth2.token_url, ==,
+			"https://oauth2.googleapis.com/token");
+	g_assert_cmpstr(in->oauth2.scope, ==, "https://mail.google.com/ email");
+	g_assert_null(in->oauth2.client_secret);
+	g_assert_true(md_conf_load_secrets(conf, MD_SECRETS_ALL, NULL));
+	g_assert_cmpstr(in->oauth2.client_secret, ==, "smtp-secret");
+	g_assert_cmpstr(in->oauth2.token_file, ==, "/t2");
+	g_assert_true(conf->outbound.oauth);
+	g_assert_cmpstr(conf->outbound.oauth2.grant, ==, "client_credentials");
+	g_assert_cmpstr(conf->outbound.oauth2.scope, ==,
+			"https://outlook.office365.com/.default");
+	md_conf_free(conf);
+}
+
+/* IMAP's "login" and "plain" stay; "password" is another name. */
+static void
+test_auth_names(gconstpointer data)
+{
+	struct md_conf *conf;
+	const struct md_inbound_conf *in;
+	(void)data;
+
+	conf = load_ok(MINIMAL "inbound = ( { type = \"imap\"; "
+		"url = \"imaps://h/\"; user = \"u\"; auth = \"password\"; "
+		"password_file = \"imap.secret\"; } );\n"
+		"outbound = { type = \"smtp\"; url = \"smtp://h:587\"; "
+		"user = \"u\"; password_file = \"smtp.secret\"; };");
+	in = g_ptr_array_index(conf->inbound, 0);
+	g_assert_cmpstr(in->auth, ==, "password");
+	g_assert_false(in->oauth);
+	g_assert_cmpstr(conf->outbound.auth, ==, "password");
+	g_assert_false(conf->outbound.oauth);
+	md_conf_free(conf);
+}
+
 /* Setup --------------------------------------------------------------- */
 
 static void
@@ -719,6 +854,8 @@ main(int argc, char **argv)
 	g_test_add_data_func("/conf/load-string-basedir", NULL,
 			     test_load_string_basedir);
 	g_test_add_data_func("/conf/is-desk", NULL, test_is_desk);
+	g_test_add_data_func("/conf/oauth-presets", NULL, test_oauth_presets);
+	g_test_add_data_func("/conf/auth-names", NULL, test_auth_names);
 	for (gsize i = 0; i < G_N_ELEMENTS(file_cases); i++) {
 		char *name = g_strconcat("/conf/error/", file_cases[i].name,
 					 NULL);
