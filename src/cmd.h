@@ -60,5 +60,7 @@ int md_cmd_agent(struct md_cli *cli, int argc, char **argv);
 /* tick: the timers once; digest: the supervisors' digest now. */
 int md_cmd_tick(struct md_cli *cli, int argc, char **argv);
 int md_cmd_digest(struct md_cli *cli, int argc, char **argv);
+/* oauth login [NAME], oauth status [NAME] [--json]: OAuth2 accounts. */
+int md_cmd_oauth(struct md_cli *cli, int argc, char **argv);
 
 #endif

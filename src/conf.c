@@ -829,7 +829,9 @@ oauth_finish(struct parse *p, const config_setting_t *gs, const char *gpath,
 		fail(p, os, "missing required key '%s.client_id'", path);
 	if (o->token_file == NULL)
 		fail(p, os, "missing required key '%s.token_file'", path);
-	if ((reason = md_conf_oauth_preset(o)) != NULL) {
+	/* A provider or grant refused above is reported already. */
+	if (o->provider != NULL && o->grant != NULL &&
+	    (reason = md_conf_oauth_preset(o)) != NULL) {
 		fail(p, os, "%s: %s", path, reason);
 		g_free(reason);
 	}

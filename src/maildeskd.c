@@ -2,7 +2,8 @@
  *
  * One GMainLoop drives three things: each inbound source (drain at start,
  * then wait on its fd and/or timeout, drain again; capped exponential
- * backoff after a failure), the outbox sender (after a drain that queued
+ * backoff after a failure, parked after a configuration failure until
+ * SIGHUP), the outbox sender (after a drain that queued
  * mail and when the next row is due) and the once-a-minute timer sweep.
  * Signals arrive as loop events (g_unix_signal_add): SIGTERM/SIGINT stop
  * after the message in hand, SIGHUP reloads the configuration.  Drains run
@@ -342,6 +343,17 @@ source_fail(struct src_state *s, GError *error)
 		return;
 	}
 	s->backoff = s->backoff == 0 ? 1 : MIN(s->backoff * 2, BACKOFF_MAX);
+	/* A configuration failure (an OAuth2 grant revoked, ...) is not
+	 * fixed by waiting: park the source, once, until SIGHUP. */
+	if (!s->d->once && g_error_matches(error, MD_ERROR, MD_ERROR_CONFIG)) {
+		md_log_error("%s%s%s; source parked until the configuration "
+			     "is reloaded (SIGHUP)", name, sep,
+			     error->message);
+		g_error_free(error);
+		clear_wait(s);
+		s->waiting = false;
+		return;
+	}
 	if (s->d->once) {
 		md_log_warn("%s%s%s", name, sep, error->message);
 		if (s->d->rc == EX_OK)

@@ -26,9 +26,11 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "error.h"
 #include "log.h"
+#include "oauth.h"
 #include "source.h"
 
 /* RFC 2177: clients must re-IDLE at least every 29 minutes. */
@@ -55,6 +57,11 @@ struct imap_source {
 	GHashTable *handed;	/* UIDs fetched in this session, not acked */
 	guint32 exists_before;	/* sel_exists before the last command */
 	bool announced;		/* EXISTS seen since the last search */
+
+	/* auth = "oauth2".  Tokens expire on the provider's clock, not on
+	 * --now: the clock is the real one. */
+	struct md_clock clock;
+	struct md_oauth *oauth;	/* NULL for password logins */
 };
 
 static const char *
@@ -386,6 +393,78 @@ open_stream(struct imap_source *s, GError **error)
 	return true;
 }
 
+/* AUTHENTICATE XOAUTH2 (Microsoft 365, Gmail) with a token from the
+ * manager.  A refused token (expired early, revoked) gets one new token
+ * and one more try on a new connection, never more. */
+static bool
+oauth_login(struct imap_source *s, GError **error)
+{
+	const struct md_inbound_conf *conf = s->base.conf;
+	struct mailimap_capability_data *cap = NULL;
+	char *token = NULL, *refused = NULL;
+	bool ok = false;
+	int r = MAILIMAP_ERROR_LOGIN;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0) {
+			md_log_info("%s: XOAUTH2 token refused; trying once "
+				    "more with a new one", s->name);
+			drop(s);
+			if (!open_stream(s, error))
+				goto out;
+		}
+		/* The list from before STARTTLS is not to be trusted
+		 * (RFC 3501 6.2.1): ask now. */
+		r = mailimap_capability(s->imap, &cap);
+		if (r != MAILIMAP_NO_ERROR) {
+			fail(s, "CAPABILITY", r, error);
+			goto out;
+		}
+		mailimap_capability_data_free(cap);
+		if (!mailimap_has_xoauth2(s->imap)) {
+			drop(s);
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "%s: the server does not offer "
+				    "AUTH=XOAUTH2; needs attention: check the "
+				    "url (Microsoft 365: outlook.office365.com,"
+				    " Gmail: imap.gmail.com) or use auth = "
+				    "\"password\"", s->name);
+			goto out;
+		}
+		if (!md_oauth_access_token(s->oauth, refused, &token, error)) {
+			drop(s);
+			goto out;
+		}
+		r = mailimap_oauth2_authenticate(s->imap, conf->user, token);
+		if (r == MAILIMAP_NO_ERROR) {
+			ok = true;
+			goto out;
+		}
+		if (r != MAILIMAP_ERROR_LOGIN)
+			break;
+		g_free(refused);
+		refused = g_steal_pointer(&token);
+	}
+	if (r == MAILIMAP_ERROR_LOGIN) {
+		drop(s);
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+			    "%s: XOAUTH2 login as %s refused even with a new "
+			    "token: check that IMAP is enabled for the mailbox "
+			    "and that the application has its permission",
+			    s->name, conf->user);
+	} else {
+		fail(s, "AUTHENTICATE XOAUTH2", r, error);
+	}
+out:
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	if (refused != NULL)
+		explicit_bzero(refused, strlen(refused));
+	g_free(token);
+	g_free(refused);
+	return ok;
+}
+
 static bool
 login(struct imap_source *s, GError **error)
 {
@@ -393,7 +472,11 @@ login(struct imap_source *s, GError **error)
 	struct mailimap_capability_data *cap = NULL;
 	int r;
 
-	if (s->imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
+	if (s->imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED &&
+	    s->oauth != NULL) {
+		if (!oauth_login(s, error))
+			return false;
+	} else if (s->imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
 		if (conf->auth != NULL && g_ascii_strcasecmp(conf->auth,
 							     "plain") == 0)
 			r = mailimap_authenticate(s->imap, "PLAIN", s->host,
@@ -873,6 +956,7 @@ imap_free(struct md_source *src)
 		mailimap_logout(s->imap);
 	}
 	drop(s);
+	md_oauth_free(s->oauth);
 	g_hash_table_destroy(s->handed);
 	g_free(s->host);
 	g_free(s->mailbox);
@@ -901,7 +985,19 @@ md_source_imap_open(const struct md_inbound_conf *conf,
 	*src_r = NULL;
 	if (!parse_url(s, conf->url != NULL ? conf->url : "", error))
 		goto fail;
-	if (conf->user == NULL || conf->password == NULL) {
+	if (conf->oauth) {
+		/* A bearer token is as good as a password for an hour. */
+		if (!s->tls && !conf->starttls) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "%s: auth = \"oauth2\" needs imaps:// or "
+				    "starttls = true", s->name);
+			goto fail;
+		}
+		md_clock_init_real(&s->clock);
+		s->oauth = md_oauth_new(&conf->oauth2, conf->user != NULL ?
+					conf->user : s->name, &s->clock);
+	}
+	if (conf->user == NULL || (conf->password == NULL && !conf->oauth)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 			    "%s: 'user' and 'password_file' are required",
 			    s->name);

@@ -25,9 +25,11 @@
 #include <curl/curl.h>
 #include <glib.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "error.h"
 #include "log.h"
+#include "oauth.h"
 #include "transport.h"
 
 /* Replies are quoted in error messages: keep them to one readable line. */
@@ -48,6 +50,12 @@ struct smtp {
 	char verb[8];		/* the last command we sent: MAIL, RCPT... */
 	guint nrcpt;		/* RCPT commands sent */
 	bool quitting;		/* libcurl is closing the connection */
+
+	/* auth = "oauth2": XOAUTH2 with a token from the manager; tokens
+	 * live on the provider's clock, the real one. */
+	struct md_clock clock;
+	struct md_oauth *oauth;
+	char *token;		/* the bearer libcurl holds, or NULL */
 };
 
 enum outcome {
@@ -275,6 +283,63 @@ out:
 	return o;
 }
 
+static void
+forget_token(struct smtp *s)
+{
+	if (s->token != NULL)
+		explicit_bzero(s->token, strlen(s->token));
+	g_clear_pointer(&s->token, g_free);
+}
+
+/* Gives libcurl a token to use (the same while it is fresh).  REFUSED:
+ * the server refused the last one.  A failure is MD_ERROR_TEMP whatever
+ * the manager's class: the mail stays queued until a person has fixed
+ * the account (the message says how). */
+static bool
+set_token(struct smtp *s, bool refused, GError **error)
+{
+	GError *e = NULL;
+	char *token = NULL;
+
+	if (!md_oauth_access_token(s->oauth, refused ? s->token : NULL,
+				   &token, &e)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_TEMP, "%s: %s",
+			    s->where, e->message);
+		g_error_free(e);
+		return false;
+	}
+	forget_token(s);
+	s->token = token;
+	curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, s->token);
+	return true;
+}
+
+/* One transaction; with XOAUTH2, a refused token gets one new token and
+ * one more try, never more. */
+static enum outcome
+attempt_auth(struct smtp *s, const char *mail_from, const GPtrArray *rcpts,
+	     guint *refused_r, GError **error)
+{
+	GError *e = NULL;
+	enum outcome o;
+
+	if (s->oauth != NULL && !set_token(s, false, error))
+		return FAIL_TEMP;
+	o = attempt(s, mail_from, rcpts, refused_r, &e);
+	if (s->oauth != NULL && o == FAIL_TEMP &&
+	    strcmp(s->verb, "AUTH") == 0) {
+		md_log_info("%s: XOAUTH2 token refused (%s); trying once more "
+			    "with a new one", s->where, e->message);
+		g_clear_error(&e);
+		if (!set_token(s, true, error))
+			return FAIL_TEMP;
+		o = attempt(s, mail_from, rcpts, refused_r, &e);
+	}
+	if (e != NULL)
+		g_propagate_error(error, e);
+	return o;
+}
+
 /* A CR or LF in an address would end our command and start another. */
 static bool
 bad_address(const char *addr)
@@ -316,7 +381,7 @@ smtp_send(struct md_transport *t, const char *mail_from,
 	s->len = len;
 	while (todo->len > 0) {
 		g_clear_error(&last);
-		o = attempt(s, mail_from, todo, &idx, &last);
+		o = attempt_auth(s, mail_from, todo, &idx, &last);
 		if (o != RCPT_PERM)
 			break;
 		g_ptr_array_add(gone, g_strdup_printf("%s: %s",
@@ -367,6 +432,8 @@ smtp_free(struct md_transport *t)
 	/* Sends QUIT on a cached connection: debug_cb still sees S. */
 	curl_easy_cleanup(s->curl);
 	curl_global_cleanup();
+	forget_token(s);
+	md_oauth_free(s->oauth);
 	g_free(s->where);
 	g_free(s->reply);
 	g_free(s);
@@ -457,8 +524,25 @@ md_transport_smtp_open(const struct md_outbound_conf *conf,
 	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
 	set_timeouts(s->curl, conf->timeout);
 	set_tls(s, g_str_has_prefix(conf->url, "smtps://"));
-	/* libcurl picks the mechanism among those the server offers. */
-	if (conf->user != NULL && conf->user[0] != '\0') {
+	if (conf->oauth) {
+		/* test-servers.md: without LOGIN_OPTIONS libcurl prefers
+		 * OAUTHBEARER where both are offered; Microsoft 365 and
+		 * Gmail speak XOAUTH2.  No HTTPAUTH: it would override. */
+		if (!g_str_has_prefix(conf->url, "smtps://") &&
+		    !conf->starttls) {
+			g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+				    "%s: auth = \"oauth2\" needs smtps:// or "
+				    "starttls = true", s->where);
+			goto out;
+		}
+		md_clock_init_real(&s->clock);
+		s->oauth = md_oauth_new(&conf->oauth2, conf->user, &s->clock);
+		curl_easy_setopt(s->curl, CURLOPT_USERNAME, conf->user);
+		curl_easy_setopt(s->curl, CURLOPT_LOGIN_OPTIONS,
+				 "AUTH=XOAUTH2");
+	} else if (conf->user != NULL && conf->user[0] != '\0') {
+		/* libcurl picks the mechanism among those the server
+		 * offers. */
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, conf->user);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD,
 				 conf->password != NULL ? conf->password : "");
