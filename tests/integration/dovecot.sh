@@ -2,6 +2,9 @@
 #
 # Source it, then:
 #   dovecot_start            sets T (0755, under /tmp), IMAP_PORT, IMAPS_PORT,
+#                            (with DOVECOT_OAUTH_URL set, XOAUTH2 and
+#                            OAUTHBEARER logins are checked at that RFC 7662
+#                            introspection URL: Dovecot's oauth2 passdb)
 #                            DOVECOT_CONF, DOVECOT_PID; $T/cert.pem is the CA
 #   dovecot_deliver USER F   delivers file F into USER's INBOX (dovecot-lda)
 #   dovecot_stop [keep]      stops it, waits, removes $T unless "keep"
@@ -42,14 +45,38 @@ ssl_cert = <$T/cert.pem
 ssl_key = <$T/key.pem
 ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${DOVECOT_OAUTH_URL:+ xoauth2 oauthbearer}
 # A wrong password is answered at once.  (Logins after a failure from the
 # same IP still wait for anvil's penalty, 2-4 s: test refusals last.)
 auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $T/users
+${DOVECOT_OAUTH_URL:+  mechanisms = plain login}
 }
+CONF
+	[ -n "${DOVECOT_OAUTH_URL:-}" ] && cat >> "$DOVECOT_CONF" <<CONF
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $T/dovecot-oauth2.conf.ext
+}
+# No penalty after a refused token: tests refuse some on purpose.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+CONF
+	[ -n "${DOVECOT_OAUTH_URL:-}" ] && cat > "$T/dovecot-oauth2.conf.ext" <<CONF
+introspection_mode = post
+introspection_url = $DOVECOT_OAUTH_URL
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+CONF
+	cat >> "$DOVECOT_CONF" <<CONF
 userdb {
   driver = passwd-file
   args = username_format=%u $T/users
