@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-030-oauth: Microsoft 365 / Gmail style OAuth2 (issue 11) against real
+# t-110-oauth: Microsoft 365 / Gmail style OAuth2 (issue 11) against real
 # servers on 127.0.0.1: Dovecot with its oauth2 passdb checking each
 # bearer token at the test token server's introspection URL, an SMTP sink
 # that offers only XOAUTH2, and the token server (rotating refresh
