@@ -26,6 +26,7 @@
 #include <glib-unix.h>
 #include <gmime/gmime.h>
 
+#include "attention.h"
 #include "clock.h"
 #include "conf.h"
 #include "ctx.h"
@@ -302,6 +303,25 @@ on_retry(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The supervisors hear of a parked source once (attention.h). */
+static void
+tell_supervisors(struct src_state *s, const char *problem)
+{
+	GError *error = NULL;
+	guint queued = 0;
+
+	if (!md_attention_raise(&s->d->ctx, s->conf->name, problem, &queued,
+				&error)) {
+		md_log_warn("%s: cannot tell the supervisors: %s",
+			    s->conf->name, error->message);
+		g_error_free(error);
+	} else if (queued > 0) {
+		md_log_info("%s: %u supervisor(s) told", s->conf->name,
+			    queued);
+		schedule_flush(s->d, 0);
+	}
+}
+
 /* A failure that waiting will not fix (a refused login or certificate, a
  * missing mailbox: isync's FAIL_FINAL): one line, the source parked until
  * SIGHUP reloads the configuration (other sources go on), and stats says
@@ -319,6 +339,10 @@ park(struct src_state *s, const char *name, const char *sep, GError *error)
 		md_log_warn("%s: %s", s->conf->name, local->message);
 		g_error_free(local);
 	}
+	/* The daemon's supervisors hear of it once; --once is a check
+	 * run by hand, whose operator sees the line above. */
+	if (!s->d->once)
+		tell_supervisors(s, error->message);
 	if (s->d->once && s->d->rc == EX_OK)
 		s->d->rc = md_error_exit(error);
 	g_error_free(error);
@@ -343,17 +367,6 @@ source_fail(struct src_state *s, GError *error)
 		return;
 	}
 	s->backoff = s->backoff == 0 ? 1 : MIN(s->backoff * 2, BACKOFF_MAX);
-	/* A configuration failure (an OAuth2 grant revoked, ...) is not
-	 * fixed by waiting: park the source, once, until SIGHUP. */
-	if (!s->d->once && g_error_matches(error, MD_ERROR, MD_ERROR_CONFIG)) {
-		md_log_error("%s%s%s; source parked until the configuration "
-			     "is reloaded (SIGHUP)", name, sep,
-			     error->message);
-		g_error_free(error);
-		clear_wait(s);
-		s->waiting = false;
-		return;
-	}
 	if (s->d->once) {
 		md_log_warn("%s%s%s", name, sep, error->message);
 		if (s->d->rc == EX_OK)
@@ -411,6 +424,10 @@ source_drain(struct src_state *s)
 		goto out;
 	}
 	s->backoff = 0;
+	if (!md_attention_clear(&d->ctx, s->conf->name, &error)) {
+		md_log_warn("%s: %s", s->conf->name, error->message);
+		g_clear_error(&error);
+	}
 	if (stats.stored + stats.duplicates + stats.quarantined > 0)
 		md_log_info("%s: %u stored (%u new tickets), %u duplicates, "
 			    "%u quarantined", s->conf->name, stats.stored,

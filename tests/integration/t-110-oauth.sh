@@ -11,7 +11,7 @@
 # keeps the mail queued.
 . "$MD_SRCDIR/tests/integration/lib.sh"
 . "$MD_SRCDIR/tests/integration/dovecot.sh"
-plan 53
+plan 59
 cd "$WORK" || exit 1
 TS_PID=
 cleanup() {
@@ -200,7 +200,8 @@ wait_until 30 "test \$(tickets) -eq $n"
 ok $? "endpoint back: the mail is taken"
 
 # 8. invalid_grant: parked, one log line, stats says what to run; a new
-# login and SIGHUP resume.  (The acknowledgements of step 7 first.)
+# login and SIGHUP resume; the supervisors get one mail.  (The
+# acknowledgements of step 7 first.)
 wait_until 15 "test \$(sinkcount) -eq $((2 * n))"
 ts revoke-refresh > /dev/null
 ts revoke-access > /dev/null
@@ -220,11 +221,24 @@ ok $? "stats: needs attention: run maildesk oauth login desk"
 ok $? "oauth status --json: needs_login, with the provider's error"
 grep -q 'rt-\|at-' status.json
 ok $((1 - $?)) "no token in the status"
+kill -HUP "$(cat d.pid)"
+wait_until 15 'test $(grep -c "source parked until" live.log) -eq 2'
+ok $? "SIGHUP without a new login: parked again"
+is "$(( $(stat_of refused) - refused ))" 1 "still no second request with the revoked token"
+is "$(sql var/maildesk.db "select count(*) from outbox where rcpts like '%chief@desk.example%'")" 1 \
+	"one mail to the supervisors, not one per attempt"
 login
 is "$?" 0 "a new oauth login"
 kill -HUP "$(cat d.pid)"
 wait_until 15 "test \$(tickets) -eq $n"
 ok $? "after SIGHUP the source resumes and takes the waiting mail"
+wait_until 15 'grep -l chief@desk.example sink/*.json > /dev/null'
+ok $? "the supervisors' mail goes out once the account works again"
+sup=$(grep -l chief@desk.example sink/*.json | head -1)
+header "${sup%.json}.eml" Subject | grep -q "Needs attention: imaps://127.0.0.1:$IMAPS_PORT/INBOX"
+ok $? "it names the source"
+grep -q "run maildesk oauth login desk" "${sup%.json}.eml"
+ok $? "and what to run"
 kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
 
 # 9. SMTP: a revoked grant keeps the mail queued; after a login it goes.
