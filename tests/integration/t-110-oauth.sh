@@ -237,7 +237,10 @@ ok $? "the supervisors' mail goes out once the account works again"
 sup=$(grep -l chief@desk.example sink/*.json | head -1)
 header "${sup%.json}.eml" Subject | grep -q "Needs attention: imaps://127.0.0.1:$IMAPS_PORT/INBOX"
 ok $? "it names the source"
-grep -q "run maildesk oauth login desk" "${sup%.json}.eml"
+/usr/bin/python3 -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(m.get_payload(decode=True).decode())' "${sup%.json}.eml" |
+	grep -q "run maildesk oauth login desk"
 ok $? "and what to run"
 kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
 
