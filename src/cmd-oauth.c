@@ -1,5 +1,7 @@
-/* cmd-oauth.c: maildesk oauth login NAME, maildesk oauth status [NAME]
- * [--json] (issue 11).
+/* cmd-oauth.c: maildesk oauth login NAME [--code], maildesk oauth status
+ * [NAME] [--json] (issue 11).  login runs the device flow (RFC 8628), or
+ * the authorization code flow with a pasted address where the provider
+ * has no device flow for mail (Google) or with --code.
  *
  * An account is an IMAP source or the SMTP transport with auth = "oauth2";
  * NAME is its user (the mailbox address), or a source's url, or
@@ -113,6 +115,43 @@ out:
 	return rc;
 }
 
+/* The authorization code flow (Google): the person opens a URL, the
+ * browser ends on an address that cannot load, the person pastes it. */
+static int
+code_login(struct md_oauth *o, const struct account *a)
+{
+	struct md_oauth_code c = { 0 };
+	GError *error = NULL;
+	char line[8192];
+	int rc = EX_OK;
+
+	if (!md_oauth_code_start(o, &c, &error))
+		goto out;
+	printf("To let maildesk read and send as %s, open this address in "
+	       "any browser,\nsign in as %s and allow access:\n\n%s\n\n"
+	       "The browser then goes to an address starting with %s that "
+	       "does not load:\ncopy that whole address from the address "
+	       "bar and paste it here.\n> ", a->user, a->user, c.url,
+	       c.redirect_uri);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		g_set_error(&error, MD_ERROR, MD_ERROR_USAGE,
+			    "oauth2 %s: nothing pasted", a->user);
+		goto out;
+	}
+	if (!md_oauth_code_finish(o, &c, line, &error))
+		goto out;
+	printf("%s: signed in; the tokens are in %s.\nIf maildeskd runs, "
+	       "make it try again: systemctl reload maildeskd (SIGHUP).\n",
+	       a->user, a->oauth->token_file);
+out:
+	explicit_bzero(line, sizeof(line));
+	if (error != NULL)
+		rc = md_cli_fail(error);
+	md_oauth_code_clear(&c);
+	return rc;
+}
+
 /* client_credentials: nobody signs in; check that a token comes. */
 static int
 app_login(struct md_oauth *o, const struct account *a,
@@ -137,7 +176,8 @@ app_login(struct md_oauth *o, const struct account *a,
 }
 
 static int
-login(const struct md_conf *conf, GArray *list, const char *name)
+login(const struct md_conf *conf, GArray *list, const char *name,
+      bool code)
 {
 	struct md_clock clock;
 	const struct account *a = NULL;
@@ -172,6 +212,9 @@ login(const struct md_conf *conf, GArray *list, const char *name)
 	o = md_oauth_new(a->oauth, a->user, &clock);
 	if (strcmp(a->oauth->grant, "client_credentials") == 0)
 		rc = app_login(o, a, &clock, conf->tz);
+	else if (code || (a->oauth->device_url == NULL &&
+			  a->oauth->auth_url != NULL))
+		rc = code_login(o, a);
 	else
 		rc = device_login(o, a, &clock, conf->tz);
 	md_oauth_free(o);
@@ -297,7 +340,7 @@ md_cmd_oauth(struct md_cli *cli, int argc, char **argv)
 	GError *error = NULL;
 	GArray *list = NULL;
 	const char *name = NULL;
-	bool json = false, is_login;
+	bool json = false, code = false, is_login;
 	int rc = EX_USAGE;
 
 	if (argc < 2 || (strcmp(argv[1], "login") != 0 &&
@@ -307,6 +350,8 @@ md_cmd_oauth(struct md_cli *cli, int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (!is_login && strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (is_login && strcmp(argv[i], "--code") == 0)
+			code = true;
 		else if (argv[i][0] != '-' && name == NULL)
 			name = argv[i];
 		else
@@ -320,13 +365,13 @@ md_cmd_oauth(struct md_cli *cli, int argc, char **argv)
 		return md_cli_fail(error);
 	}
 	list = accounts(conf);
-	rc = is_login ? login(conf, list, name) :
+	rc = is_login ? login(conf, list, name, code) :
 		status(conf, list, name, json);
 	g_array_unref(list);
 	md_conf_free(conf);
 	return rc;
 usage:
-	fprintf(stderr, "usage: maildesk oauth login [NAME]\n"
+	fprintf(stderr, "usage: maildesk oauth login [NAME] [--code]\n"
 		"       maildesk oauth status [NAME] [--json]\n");
 	return EX_USAGE;
 }

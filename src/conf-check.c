@@ -231,6 +231,8 @@ md_conf_oauth_preset(struct md_oauth_conf *o)
 			"/oauth2/v2.0/token", NULL));
 		preset(&o->device_url, g_strconcat(MS_LOGIN, o->tenant,
 			"/oauth2/v2.0/devicecode", NULL));
+		preset(&o->auth_url, g_strconcat(MS_LOGIN, o->tenant,
+			"/oauth2/v2.0/authorize", NULL));
 		preset(&o->scope, g_strdup(app ? MS_APP_SCOPE : MS_SCOPE));
 	} else if (strcmp(o->provider, "google") == 0) {
 		if (app)
@@ -240,8 +242,10 @@ md_conf_oauth_preset(struct md_oauth_conf *o)
 					"access to a mailbox this way");
 		preset(&o->token_url,
 		       g_strdup("https://oauth2.googleapis.com/token"));
-		preset(&o->device_url,
-		       g_strdup("https://oauth2.googleapis.com/device/code"));
+		/* No device_url: Google refuses the mail scope in the
+		 * device flow; its login is the authorization code one. */
+		preset(&o->auth_url, g_strdup("https://accounts.google.com/"
+					      "o/oauth2/v2/auth"));
 		preset(&o->scope, g_strdup("https://mail.google.com/"));
 	} else if (o->token_url == NULL) {
 		return g_strdup("'token_url' is required for provider "

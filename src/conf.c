@@ -793,6 +793,8 @@ static const struct key oauth_keys[] = {
 	  .check = md_conf_check_http_url },
 	{ "device_url", K_STR, OA(device_url), F_EMPTY_NULL,
 	  .check = md_conf_check_http_url },
+	{ "auth_url", K_STR, OA(auth_url), F_EMPTY_NULL,
+	  .check = md_conf_check_http_url },
 	{ "scope", K_STR, OA(scope), F_EMPTY_NULL,
 	  .check = md_conf_check_text },
 	{ NULL }

@@ -30,7 +30,7 @@ enum md_inbound_type { MD_INBOUND_MAILDIR, MD_INBOUND_IMAP };
 
 /* The oauth2 group of an IMAP source or of the SMTP transport (issue 11):
  * how to get access tokens for SASL XOAUTH2.  The provider's preset fills
- * token_url, device_url and scope unless they are set. */
+ * token_url, device_url, auth_url and scope unless they are set. */
 struct md_oauth_conf {
 	char *provider;		/* "microsoft", "google" or "generic" */
 	char *tenant;		/* microsoft: directory id or domain */
@@ -41,6 +41,7 @@ struct md_oauth_conf {
 	char *token_file;	/* absolute; written by maildesk, 0600 */
 	char *token_url;
 	char *device_url;	/* RFC 8628 endpoint; NULL if none */
+	char *auth_url;		/* RFC 6749 4.1 authorization endpoint */
 	char *scope;		/* space-separated */
 };
 

@@ -51,8 +51,8 @@ static const struct {
 	{ "backup", md_cmd_backup, "backup FILE" },
 	{ "purge", md_cmd_purge, "purge --closed-before DATE [--dry-run]\n"
 	  "DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339." },
-	{ "oauth", md_cmd_oauth, "oauth login [NAME] | oauth status [NAME] "
-	  "[--json]" },
+	{ "oauth", md_cmd_oauth, "oauth login [NAME] [--code] | oauth status "
+	  "[NAME] [--json]" },
 	{ "help", NULL, "help [COMMAND]" },
 };
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -951,6 +952,212 @@ out:
 	g_free(detail);
 	form_free(form);
 	explicit_bzero(body->str, body->len);
+	g_string_free(body, TRUE);
+	return ok;
+}
+
+/* Authorization code with PKCE ---------------------------------------- */
+
+void
+md_oauth_code_clear(struct md_oauth_code *c)
+{
+	g_free(c->verifier);
+	g_free(c->state);
+	g_free(c->redirect_uri);
+	g_free(c->url);
+	memset(c, 0, sizeof(*c));
+}
+
+/* base64url without padding (RFC 7636 appendix A). */
+static char *
+base64url(const guchar *data, gsize len)
+{
+	char *s = g_base64_encode(data, len);
+
+	for (char *c = s; *c != '\0'; c++) {
+		if (*c == '+')
+			*c = '-';
+		else if (*c == '/')
+			*c = '_';
+		else if (*c == '=')
+			*c = '\0';
+	}
+	return s;
+}
+
+char *
+md_oauth_pkce_challenge(const char *verifier)
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	guint8 digest[32];
+	gsize len = sizeof(digest);
+	char *out;
+
+	g_checksum_update(sum, (const guchar *)verifier, strlen(verifier));
+	g_checksum_get_digest(sum, digest, &len);
+	g_checksum_free(sum);
+	out = base64url(digest, len);
+	return out;
+}
+
+static bool
+random_text(gsize bytes, char **text_r, GError **error)
+{
+	guchar buf[64];
+
+	g_assert(bytes <= sizeof(buf));
+	if (getrandom(buf, bytes, 0) != (ssize_t)bytes) {
+		g_set_error(error, MD_ERROR, MD_ERROR_INTERNAL,
+			    "no random bytes: %s", g_strerror(errno));
+		return false;
+	}
+	*text_r = base64url(buf, bytes);
+	return true;
+}
+
+bool
+md_oauth_code_from_redirect(const char *pasted, const char *state,
+			    char **code_r, GError **error)
+{
+	char *text = g_strstrip(g_strdup(pasted));
+	const char *query = strchr(text, '?');
+	GHashTable *params = NULL;
+	const char *code, *got, *err;
+	bool ok = false;
+
+	*code_r = NULL;
+	query = query != NULL ? query + 1 : text;
+	params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, NULL);
+	if (params == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "not the address the browser went to");
+		goto out;
+	}
+	code = g_hash_table_lookup(params, "code");
+	got = g_hash_table_lookup(params, "state");
+	err = g_hash_table_lookup(params, "error");
+	if (err != NULL) {
+		char *p = printable(err);
+
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "the provider refused: %s", p);
+		g_free(p);
+	} else if (code == NULL || *code == '\0') {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "no code= in the address pasted");
+	} else if (got == NULL || strcmp(got, state) != 0) {
+		/* RFC 6749 10.12: a code from another request. */
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "the address is from another login (state "
+			    "differs); start again");
+	} else {
+		*code_r = g_strdup(code);
+		ok = true;
+	}
+out:
+	if (params != NULL)
+		g_hash_table_unref(params);
+	g_free(text);
+	return ok;
+}
+
+bool
+md_oauth_code_start(struct md_oauth *o, struct md_oauth_code *c,
+		    GError **error)
+{
+	CURL *curl;
+	GString *url;
+	char *challenge;
+
+	if (o->conf->auth_url == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "oauth2 %s: no auth_url: the provider's "
+			    "authorization endpoint is needed for this login",
+			    o->name);
+		return false;
+	}
+	md_oauth_code_clear(c);
+	if (!random_text(48, &c->verifier, error) ||
+	    !random_text(16, &c->state, error))
+		return false;
+	/* RFC 8252 7.3: a loopback redirect; nothing has to listen there,
+	 * the person pastes the address the browser shows. */
+	c->redirect_uri = g_strdup("http://127.0.0.1:1/");
+	challenge = md_oauth_pkce_challenge(c->verifier);
+	curl = curl_easy_init();
+	url = g_string_new(NULL);
+	form_add(url, curl, "response_type", "code");
+	form_add(url, curl, "client_id", o->conf->client_id);
+	form_add(url, curl, "redirect_uri", c->redirect_uri);
+	form_add(url, curl, "scope", o->conf->scope);
+	form_add(url, curl, "state", c->state);
+	form_add(url, curl, "code_challenge", challenge);
+	form_add(url, curl, "code_challenge_method", "S256");
+	/* Google: a refresh token only with offline access, and again
+	 * after a revocation only with a new consent. */
+	form_add(url, curl, "access_type", "offline");
+	form_add(url, curl, "prompt", "consent");
+	c->url = g_strdup_printf("%s%c%s", o->conf->auth_url,
+				 strchr(o->conf->auth_url, '?') ? '&' : '?',
+				 url->str);
+	g_string_free(url, TRUE);
+	curl_easy_cleanup(curl);
+	g_free(challenge);
+	return true;
+}
+
+bool
+md_oauth_code_finish(struct md_oauth *o, const struct md_oauth_code *c,
+		     const char *pasted, GError **error)
+{
+	struct md_oauth_token t = { 0 };
+	GString *form = NULL, *body = g_string_new(NULL);
+	CURL *curl = NULL;
+	char *code = NULL, *detail = NULL;
+	long status;
+	bool ok = false;
+	int lock = -1;
+
+	if (!md_oauth_code_from_redirect(pasted, c->state, &code, error)) {
+		g_prefix_error(error, "oauth2 %s: ", o->name);
+		goto out;
+	}
+	form = grant_form(o, "authorization_code", "code", code);
+	curl = curl_easy_init();
+	form_add(form, curl, "redirect_uri", c->redirect_uri);
+	form_add(form, curl, "code_verifier", c->verifier);
+	if (!post(o->conf->token_url, form, &status, body, error)) {
+		g_prefix_error(error, "oauth2 %s: ", o->name);
+		goto out;
+	}
+	if (md_oauth_parse_reply(status, body->str, body->len,
+				 md_clock_now(o->clock), &t, &detail) !=
+	    MD_OAUTH_OK) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "oauth2 %s: the provider refused the code (%s)",
+			    o->name, detail);
+		goto out;
+	}
+	if (t.refresh_token == NULL) {
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
+			    "oauth2 %s: no refresh token came with the "
+			    "access token", o->name);
+		goto out;
+	}
+	lock = lock_file(o, error);
+	ok = lock >= 0 && md_oauth_token_save(o->conf->token_file, &t,
+					       error);
+	o->failures = 0;
+	o->next_try = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	curl_easy_cleanup(curl);
+	md_oauth_token_clear(&t);
+	g_free(detail);
+	g_free(code);
+	if (form != NULL)
+		form_free(form);
 	g_string_free(body, TRUE);
 	return ok;
 }

@@ -140,4 +140,32 @@ bool md_oauth_device_start(struct md_oauth *o, struct md_oauth_device *dev,
 bool md_oauth_device_poll(struct md_oauth *o, struct md_oauth_device *dev,
 			  enum md_oauth_answer *answer_r, GError **error);
 
+/* RFC 6749 4.1 with PKCE (RFC 7636, S256), for providers whose device
+ * flow refuses the mail scope (Google): a person opens URL, consents,
+ * and the browser goes to REDIRECT_URI (a loopback address nothing
+ * needs to listen on), whose address, pasted back, carries the code.
+ * Strings owned. */
+struct md_oauth_code {
+	char *verifier;		/* PKCE code_verifier */
+	char *state;
+	char *redirect_uri;
+	char *url;		/* to open in a browser */
+};
+
+void md_oauth_code_clear(struct md_oauth_code *c);
+/* The PKCE challenge of VERIFIER: base64url(SHA-256), no padding
+ * (pure; g_free). */
+char *md_oauth_pkce_challenge(const char *verifier);
+/* The code in PASTED, the address the browser was sent to (or its query
+ * alone), if its state is STATE (pure; *CODE_R g_free).  MD_ERROR_USAGE
+ * for a wrong paste, MD_ERROR_CONFIG when the provider said error=. */
+bool md_oauth_code_from_redirect(const char *pasted, const char *state,
+				 char **code_r, GError **error);
+/* Builds the authorization URL (needs auth_url). */
+bool md_oauth_code_start(struct md_oauth *o, struct md_oauth_code *c,
+			 GError **error);
+/* Exchanges the code found in PASTED for tokens and stores them. */
+bool md_oauth_code_finish(struct md_oauth *o, const struct md_oauth_code *c,
+			  const char *pasted, GError **error);
+
 #endif

@@ -12,6 +12,10 @@
 #                     storing the new one is not locked out);
 #                     grant_type=client_credentials (client "app", secret
 #                     "app-secret"); the RFC 8628 device_code grant.
+#   GET /authorize    RFC 6749 4.1 with PKCE (S256): the test adds
+#                     user=NAME for the person who signs in; answers 302
+#                     to redirect_uri?code=...&state=...  The code grant
+#                     checks redirect_uri and code_verifier.
 #   POST /device      RFC 8628 device authorization (interval 1 s): the
 #                     first poll is answered authorization_pending, the
 #                     second slow_down, then pending until /test/approve.
@@ -21,9 +25,9 @@
 #                     revoke-refresh, revoke-access, down, up,
 #                     expires-in, stats (JSON counters).
 # SIGTERM stops it.
-import argparse, json, secrets, signal, sys, threading, time
+import argparse, base64, hashlib, json, secrets, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 p = argparse.ArgumentParser()
 p.add_argument("--expires-in", type=int, default=3600)
@@ -36,6 +40,7 @@ state = {
     "refresh": {},      # token -> {"user", "valid", "successor"}
     "access": {},       # token -> {"user", "exp", "active"}
     "devices": {},      # device_code -> {...}
+    "codes": {},        # authorization code -> {...}
     "stats": {"token": 0, "refresh": 0, "refused": 0, "client": 0,
               "device_poll": 0, "too_fast": 0, "introspect": 0,
               "introspect_active": 0},
@@ -110,6 +115,15 @@ def token(form):
         return 200, new_tokens("desk", with_refresh=False)
     if grant == "urn:ietf:params:oauth:grant-type:device_code":
         return device_poll(form)
+    if grant == "authorization_code":
+        c = state["codes"].pop(form.get("code", ""), None)
+        verifier = form.get("code_verifier", "")
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(
+            verifier.encode()).digest()).decode().rstrip("=")
+        if c is None or c["redirect_uri"] != form.get("redirect_uri") or \
+                c["challenge"] != challenge:
+            return 400, {"error": "invalid_grant"}
+        return 200, new_tokens(c["user"])
     return 400, {"error": "unsupported_grant_type"}
 
 
@@ -154,6 +168,25 @@ def test_verb(verb, form):
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/authorize" or q.get("response_type") != "code" or \
+                q.get("code_challenge_method") != "S256":
+            self.send_response(400)
+            self.end_headers()
+            return
+        code = "code-" + secrets.token_urlsafe(16)
+        with lock:
+            state["codes"][code] = {"user": q.get("user", "desk"),
+                                    "redirect_uri": q["redirect_uri"],
+                                    "challenge": q["code_challenge"]}
+        self.send_response(302)
+        self.send_header("Location", q["redirect_uri"] + "?" + urlencode(
+            {"code": code, "state": q.get("state", "")}))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))

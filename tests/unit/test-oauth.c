@@ -341,6 +341,65 @@ test_redact(gconstpointer data)
 	g_free(r);
 }
 
+
+/* Authorization code with PKCE ----------------------------------------- */
+
+static void
+test_pkce(gconstpointer data)
+{
+	/* RFC 7636 appendix B. */
+	char *c = md_oauth_pkce_challenge(
+		"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+	(void)data;
+
+	g_assert_cmpstr(c, ==, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+	g_free(c);
+}
+
+struct redirect_case {
+	const char *name;
+	const char *pasted;
+	const char *code;	/* expected, or NULL */
+	int error;
+};
+
+static const struct redirect_case redirect_cases[] = {
+	{ "full", "http://127.0.0.1:1/?state=S1&code=4/0AX-y&scope=x",
+	  "4/0AX-y", 0 },
+	{ "encoded", "http://127.0.0.1:1/?code=4%2F0AX&state=S1", "4/0AX",
+	  0 },
+	{ "spaces", "  http://127.0.0.1:1/?code=C&state=S1\n", "C", 0 },
+	{ "query-only", "code=C&state=S1", "C", 0 },
+	{ "wrong-state", "http://127.0.0.1:1/?code=C&state=S2", NULL,
+	  MD_ERROR_USAGE },
+	{ "no-state", "http://127.0.0.1:1/?code=C", NULL, MD_ERROR_USAGE },
+	{ "no-code", "http://127.0.0.1:1/?state=S1", NULL, MD_ERROR_USAGE },
+	{ "denied", "http://127.0.0.1:1/?error=access_denied&state=S1", NULL,
+	  MD_ERROR_CONFIG },
+	{ "garbage", "hello", NULL, MD_ERROR_USAGE },
+};
+
+static void
+test_redirect(gconstpointer data)
+{
+	const struct redirect_case *c = data;
+	GError *error = NULL;
+	char *code = NULL;
+
+	g_assert_cmpint(md_oauth_code_from_redirect(c->pasted, "S1", &code,
+						    &error), ==,
+			c->code != NULL);
+	if (c->code != NULL) {
+		g_assert_no_error(error);
+		g_assert_cmpstr(code, ==, c->code);
+	} else {
+		g_assert_error(error, MD_ERROR, c->error);
+		g_assert_null(code);
+		g_error_free(error);
+	}
+	g_free(code);
+}
+
 #define ADD_TABLE(prefix, table, fn) \
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++) { \
 		char *n = g_strconcat(prefix, table[i].name, NULL); \
@@ -360,6 +419,8 @@ main(int argc, char **argv)
 	ADD_TABLE("/oauth/backoff/", backoff_cases, test_backoff);
 	ADD_TABLE("/oauth/parse/", parse_cases, test_parse);
 	ADD_TABLE("/oauth/device/", device_cases, test_device);
+	ADD_TABLE("/oauth/redirect/", redirect_cases, test_redirect);
+	g_test_add_data_func("/oauth/pkce", NULL, test_pkce);
 	g_test_add_data_func("/oauth/format-roundtrip", NULL,
 			     test_format_roundtrip);
 	g_test_add_data_func("/oauth/save-load", NULL, test_save_load);
