@@ -730,7 +730,7 @@ refresh(struct md_oauth *o, struct md_oauth_token *t, gint64 now,
 {
 	GString *form, *body = g_string_new(NULL);
 	GError *e = NULL;
-	char *detail = NULL, *what;
+	char *detail = NULL, *what, *redacted;
 	enum md_oauth_answer a;
 	long status;
 	bool ok = false;
@@ -790,8 +790,11 @@ refresh(struct md_oauth *o, struct md_oauth_token *t, gint64 now,
 	test_kill("after-write");
 	o->failures = 0;
 	o->next_try = 0;
-	md_log_debug("oauth2 %s: new access token, valid %" G_GINT64_FORMAT
-		     " s", o->name, t->expires_at - now);
+	redacted = md_oauth_redact(t->access_token);
+	md_log_debug("oauth2 %s: new access token %s, valid %" G_GINT64_FORMAT
+		     " s%s", o->name, redacted, t->expires_at - now,
+		     t->refresh_token != NULL ? "" : ", no refresh token");
+	g_free(redacted);
 	ok = true;
 out:
 	g_free(detail);

@@ -240,7 +240,7 @@ ok $? "it names the source"
 /usr/bin/python3 -c 'import email, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 print(m.get_payload(decode=True).decode())' "${sup%.json}.eml" |
-	grep -q "run maildesk oauth login desk"
+	grep "run maildesk oauth login desk" > /dev/null
 ok $? "and what to run"
 kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
 
