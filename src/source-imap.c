@@ -445,15 +445,19 @@ oauth_login(struct imap_source *s, GError **error)
 		g_free(refused);
 		refused = g_steal_pointer(&token);
 	}
-	if (r == MAILIMAP_ERROR_LOGIN) {
-		drop(s);
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
-			    "%s: XOAUTH2 login as %s refused even with a new "
-			    "token: check that IMAP is enabled for the mailbox "
-			    "and that the application has its permission",
-			    s->name, conf->user);
-	} else {
-		fail(s, "AUTHENTICATE XOAUTH2", r, error);
+	/* A new token refused too: the mailbox or the application lacks a
+	 * permission (final, parked), unless the server says it is busy. */
+	fail(s, "AUTHENTICATE XOAUTH2", r, error);
+	if (r == MAILIMAP_ERROR_LOGIN && error != NULL && *error != NULL &&
+	    (*error)->code == MD_ERROR_CONFIG) {
+		char *m = g_strdup_printf("%s, even with a new token: check "
+					  "that IMAP is enabled for %s and "
+					  "that the application has its "
+					  "permission", (*error)->message,
+					  conf->user);
+
+		g_free((*error)->message);
+		(*error)->message = m;
 	}
 out:
 	if (token != NULL)

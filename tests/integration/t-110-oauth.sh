@@ -11,7 +11,7 @@
 # keeps the mail queued.
 . "$MD_SRCDIR/tests/integration/lib.sh"
 . "$MD_SRCDIR/tests/integration/dovecot.sh"
-plan 62
+plan 65
 cd "$WORK" || exit 1
 TS_PID=
 cleanup() {
@@ -306,5 +306,17 @@ n=$((n + 1)); mail $n
 "$MAILDESKD" -c code.conf --once 2> code.log
 is "$(sql var-code/maildesk.db 'select count(*) from tickets'):$?" "1:0" \
 	"with it, maildeskd logs in and takes the mail"
+
+# 12. A new token refused as well (a token that is not the mailbox's):
+# final, with what to check, after one refresh and one retry.
+sed -e 's|user = "desk"; auth|user = "alice"; auth|' \
+	-e 's|desk\.token|alice.token|g' \
+	-e 's|state_dir = "var"|state_dir = "var-alice"|' maildesk.conf > alice.conf
+cp desk.token alice.token; chmod 600 alice.token
+"$MAILDESKD" -c alice.conf --once 2> alice.log
+is "$?" 78 "a new token refused too: EX_CONFIG"
+grep -q "even with a new token: check that IMAP is enabled for alice" alice.log
+ok $? "the log says what to check"
+is "$(grep -c 'trying once more with a new one' alice.log)" 1 "one retry, no loop"
 
 done_testing
