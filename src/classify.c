@@ -80,20 +80,55 @@ out:
 	return ok;
 }
 
+bool
+md_classify_agent_address(const struct md_conf *conf, const char *from)
+{
+	const char *domain;
+
+	if (from == NULL)
+		return false;
+	if (md_addr_in(conf->agent_addresses, from))
+		return true;
+	/* Exactly the domain: a subdomain (a customer's tenant, a mailing
+	 * host) is not the agents' unless listed. */
+	domain = md_addr_domain(from);
+	for (guint i = 0; conf->agent_domains != NULL &&
+	     i < conf->agent_domains->len; i++)
+		if (g_ascii_strcasecmp(g_ptr_array_index(conf->agent_domains,
+							 i), domain) == 0)
+			return true;
+	return false;
+}
+
+bool
+md_classify_trusts_from(const struct md_conf *conf)
+{
+	return g_strcmp0(conf->agents_trust, "from") == 0;
+}
+
+bool
+md_classify_agent_proven(const struct md_conf *conf, const char *from,
+			 const GPtrArray *auth_results)
+{
+	return md_classify_trusts_from(conf) ||
+	       (conf->trusted_authserv_id != NULL &&
+		md_classify_authenticated(auth_results,
+					  conf->trusted_authserv_id, from));
+}
+
 enum md_role
 md_classify_sender(const struct md_conf *conf, const char *from,
 		   const GPtrArray *auth_results,
-		   const struct md_loop_verdict *verdict)
+		   const struct md_loop_verdict *verdict,
+		   bool replied_to_agents)
 {
 	if (verdict->kind == MD_LOOP_SELF)
 		return MD_ROLE_DESK;
 	if (verdict->kind != MD_LOOP_NONE || from == NULL)
 		return MD_ROLE_AUTOMATED;
-	if ((md_addr_in(conf->agent_addresses, from) ||
-	     md_addr_domain_in(conf->agent_domains, from)) &&
-	    (conf->trusted_authserv_id == NULL ||
-	     md_classify_authenticated(auth_results,
-				       conf->trusted_authserv_id, from)))
+	if (md_classify_agent_address(conf, from) &&
+	    (replied_to_agents ||
+	     md_classify_agent_proven(conf, from, auth_results)))
 		return MD_ROLE_AGENT;
 	if ((conf->upstream_address != NULL &&
 	     g_ascii_strcasecmp(conf->upstream_address, from) == 0) ||

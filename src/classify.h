@@ -12,12 +12,27 @@ struct md_conf;
 /* The role of FROM before the ticket is known: DESK for our own mail,
  * AUTOMATED for machines (checked before agents, so that an agent's
  * out-of-office is never taken for an answer), AGENT, UPSTREAM, else
- * REQUESTER.  When agents.trusted_authserv_id is set, an agent's address
- * is an AGENT only if AUTH_RESULTS authenticate it (spec 6); otherwise it
- * is treated as anyone else's. */
+ * REQUESTER.  Writing is not acting (spec 6): an agent's address is an
+ * AGENT only if proven, by md_classify_agent_proven or by
+ * REPLIED_TO_AGENTS (the mail names the signed Message-ID of a mail the
+ * desk sent to the agents; the caller checks that it is of the ticket the
+ * mail lands on); otherwise it is treated as anyone else's. */
 enum md_role md_classify_sender(const struct md_conf *conf, const char *from,
 				const GPtrArray *auth_results,
-				const struct md_loop_verdict *verdict);
+				const struct md_loop_verdict *verdict,
+				bool replied_to_agents);
+
+/* True if FROM is in agents.addresses or exactly in agents.domains
+ * (subdomains do not count unless listed). */
+bool md_classify_agent_address(const struct md_conf *conf, const char *from);
+
+/* True if FROM is proven without looking at the ticket: the trusted
+ * server's Authentication-Results pass for it, or agents.trust = "from". */
+bool md_classify_agent_proven(const struct md_conf *conf, const char *from,
+			      const GPtrArray *auth_results);
+
+/* agents.trust = "from": the From header alone makes an agent (unsafe). */
+bool md_classify_trusts_from(const struct md_conf *conf);
 
 /* RFC 8601: true if the topmost of AUTH_RESULTS (Authentication-Results
  * values, in header order) was written by AUTHSERV_ID and shows dkim=pass

@@ -10,6 +10,7 @@
 #include <gnutls/x509.h>
 
 #include "cmd.h"
+#include "classify.h"
 #include "conf.h"
 #include "template.h"
 
@@ -75,6 +76,11 @@ check_more(struct md_conf *conf, GPtrArray *problems, GPtrArray *warnings)
 	g_free(what);
 	if (conf->templates_dir != NULL)
 		md_templates_check(conf->templates_dir, problems, warnings);
+	if (md_classify_trusts_from(conf))
+		g_ptr_array_add(warnings, g_strdup(
+			"agents.trust = \"from\": anyone who writes From: an "
+			"agent's address can close, escalate and answer any "
+			"ticket; set agents.trusted_authserv_id instead"));
 	for (guint i = 0; conf->agent_domains != NULL &&
 	     i < conf->agent_domains->len; i++)
 		if (g_ascii_strcasecmp(g_ptr_array_index(conf->agent_domains,

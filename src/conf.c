@@ -633,6 +633,7 @@ walk_group(struct parse *p, const struct group *g,
 
 static const char *const languages[] = { "fr", "en", NULL };
 static const char *const upstream_relays[] = { "requester", "agents", NULL };
+static const char *const trusts[] = { "authenticated", "from", NULL };
 static const char *const holidays[] = { "FR", "BE", "FR-AM", "none", NULL };
 /* IMAP's "login" and "plain" came first; "password" (the issue 11 name)
  * is "login", which every server takes. */
@@ -945,6 +946,8 @@ static const struct key agents_keys[] = {
 	{ "notify", K_STR, C(agents_notify), .flags = F_ADDR | F_EMPTY_NULL },
 	{ "trusted_authserv_id", K_STR, C(trusted_authserv_id),
 	  F_EMPTY_NULL, .check = md_conf_check_text },
+	{ "trust", K_STR, C(agents_trust), 0, "authenticated",
+	  .choices = trusts },
 	{ NULL }
 };
 

@@ -113,6 +113,9 @@ struct md_conf {
 	GPtrArray *agent_domains;
 	char *agents_notify;	/* NULL or "" if none */
 	char *trusted_authserv_id;	/* NULL if unset or "" */
+	/* "authenticated" (default: Authentication-Results, or a reply to a
+	 * notification) or "from" (the From header alone: unsafe). */
+	char *agents_trust;
 
 	/* upstream */
 	char *upstream_address;	/* NULL if none */

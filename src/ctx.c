@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "classify.h"
 #include "conf.h"
 #include "ctx.h"
 #include "db.h"
 #include "error.h"
+#include "log.h"
 #include "store.h"
 #include "template.h"
 #include "workday.h"
@@ -61,6 +63,11 @@ md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
 	ctx->desk_addrs = md_conf_desk_addresses(ctx->conf);
 	rules_init(ctx);
 	ctx->poison_subject = g_getenv("MAILDESK_TEST_POISON_SUBJECT");
+	if (md_classify_trusts_from(ctx->conf))
+		md_log_warn("%s: agents.trust = \"from\": anyone who writes "
+			    "From: an agent's address acts as an agent; set "
+			    "agents.trusted_authserv_id and remove it",
+			    ctx->conf->file);
 	ok = true;
 out:
 	g_free(path);

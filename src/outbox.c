@@ -297,6 +297,8 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 	    const struct md_msg *trigger, const struct md_intent *in,
 	    char **parent_r, GPtrArray *refs, gint64 *last_r, GError **error)
 {
+	gint64 ours;
+
 	*last_r = 0;
 	/* Upstream threads on what it had from us and wrote to us. */
 	if (in->kind == MD_INTENT_ESCALATION)
@@ -310,9 +312,17 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 					    error);
 	if (trigger != NULL && trigger->message_id != NULL) {
 		*parent_r = g_strdup(trigger->message_id);
-		for (guint i = 0; i < trigger->references->len; i++)
-			g_ptr_array_add(refs, g_strdup(g_ptr_array_index(
-				trigger->references, i)));
+		/* A notification's signed id proves an agent (spec 6):
+		 * whatever the trigger names, none of ours reaches the
+		 * requester's side. */
+		for (guint i = 0; i < trigger->references->len; i++) {
+			const char *id = g_ptr_array_index(
+				trigger->references, i);
+
+			if (in->kind == MD_INTENT_NOTIFY ||
+			    !md_mid_verify(ctx->secret, id, &ours))
+				g_ptr_array_add(refs, g_strdup(id));
+		}
 		return true;
 	}
 	return md_store_thread_refs(ctx->db, t->id, parent_r, refs, error);

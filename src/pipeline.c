@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
+#include "mid.h"
 #include "msg.h"
 #include "pipeline.h"
 #include "source.h"
@@ -42,6 +43,9 @@ struct inbound {
 	gint64 raw_id;
 	struct md_loop_verdict verdict;
 	enum md_role role;
+	/* An agent proven only by replying to a notification of this ticket
+	 * (0: not so proven). */
+	gint64 agent_proof;
 	struct md_ticket ticket;
 	bool new_ticket;
 	GPtrArray *participants;	/* char *, everyone on the thread */
@@ -201,12 +205,17 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	}
 	in->participants = g_ptr_array_new_with_free_func(g_free);
 	if (id == 0) {
+		if (in->agent_proof != 0)
+			in->role = MD_ROLE_REQUESTER;
 		open_ticket(ctx, in, 0);
 		return true;
 	}
 	if (!md_store_ticket_get(ctx->db, id, &in->ticket, &found, error) ||
 	    !md_store_participants(ctx->db, id, in->participants, error))
 		return false;
+	/* A reply to a notification proves an agent on that ticket only. */
+	if (in->agent_proof != 0 && in->agent_proof != id)
+		in->role = MD_ROLE_REQUESTER;
 	participant = md_addr_in(in->participants, in->msg->from);
 	in->role = md_classify_on_ticket(in->role, in->msg->from,
 					 in->ticket.requester, participant);
@@ -402,6 +411,36 @@ quarantine(struct md_ctx *ctx, struct inbound *in, const char *reason,
 				   reason, mid, in->hash, error);
 }
 
+/* Spec 6, "Writing is not acting": an agent's address without other
+ * proof is an agent's if its mail names the signed Message-ID of a
+ * notification (only the agents received it); IN->agent_proof is then
+ * that notification's ticket. */
+static bool
+agent_proof(struct md_ctx *ctx, struct inbound *in, GError **error)
+{
+	const struct md_msg *m = in->msg;
+	gint64 ticket;
+
+	in->agent_proof = 0;
+	if (!md_classify_agent_address(ctx->conf, m->from) ||
+	    md_classify_agent_proven(ctx->conf, m->from, m->auth_results))
+		return true;
+	for (guint i = 0; i <= m->references->len; i++) {
+		const char *id = i < m->references->len
+			? g_ptr_array_index(m->references, i) : m->in_reply_to;
+
+		if (id == NULL || !md_mid_verify(ctx->secret, id, &ticket))
+			continue;
+		if (!md_store_agents_mail(ctx->db, id, &ticket, error))
+			return false;
+		if (ticket != 0) {
+			in->agent_proof = ticket;
+			return true;
+		}
+	}
+	return true;
+}
+
 /* Steps 1-5 for the message in IN.  A DATA error means "quarantine it". */
 static bool
 steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
@@ -416,8 +455,13 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		return false;
 	/* Step 3: who wrote it. */
 	in->verdict = md_loop_check(in->msg, conf, ctx->secret);
+	if (!agent_proof(ctx, in, error))
+		return false;
 	in->role = md_classify_sender(conf, in->msg->from,
-				      in->msg->auth_results, &in->verdict);
+				      in->msg->auth_results, &in->verdict,
+				      in->agent_proof != 0);
+	if (in->role != MD_ROLE_AGENT)
+		in->agent_proof = 0;
 	/* Step 4: which ticket. */
 	if (!thread(ctx, in, error))
 		return false;

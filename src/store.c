@@ -359,6 +359,28 @@ md_store_ticket_by_upstream_ref(struct md_db *db, const char *ref,
 }
 
 bool
+md_store_agents_mail(struct md_db *db, const char *mid, gint64 *ticket_r,
+		     GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT ticket FROM messages WHERE message_id = ? AND "
+		"direction = 'out' AND kind = 'notify' LIMIT 1", error);
+	int rc;
+
+	*ticket_r = 0;
+	if (stmt == NULL)
+		return false;
+	bind_text(stmt, 1, mid);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*ticket_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, "look up Message-ID", error);
+	return true;
+}
+
+bool
 md_store_participant_add(struct md_db *db, gint64 ticket, const char *addr,
 			 enum md_role role, GError **error)
 {

@@ -111,10 +111,11 @@ sed '/^upstream = {/,/^};/d' maildesk.conf > noup.conf
 "$MAILDESK" -c noup.conf escalate 1 2> noup.err
 is $? 78 "escalate without upstream.address exits 78"
 
-# agents.trusted_authserv_id: an agent's command counts only with DKIM or
-# SPF pass from that server; a forged agent address is anyone else.
+# agents.trusted_authserv_id (the example's: mx.desk.example): an agent's
+# command counts only with DKIM or SPF pass from that server; a forged
+# agent address is anyone else.
 mkdir auth
-sed 's/trusted_authserv_id = "";/trusted_authserv_id = "mx.desk.example";/' maildesk.conf > auth/maildesk.conf
+cp maildesk.conf auth/maildesk.conf
 ADB=auth/var/maildesk.db
 "$MAILDESK" -c auth/maildesk.conf $NOW deliver < "$F/1764000001.M1P1.fixture" || exit 1
 agent_mail() { # agent_mail ID [AUTH-RESULTS]

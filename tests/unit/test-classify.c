@@ -110,34 +110,55 @@ struct role_case {
 	const char *result;		/* one Authentication-Results, or NULL */
 	enum md_loop_kind loop;
 	enum md_role expected;
+	const char *trust;		/* agents.trust; NULL: default */
+	bool replied;			/* names a notification's id */
 };
 
 static const struct role_case role_cases[] = {
-	{ "agent-unchecked", "alice@desk.example", NULL, NULL, MD_LOOP_NONE,
-	  MD_ROLE_AGENT },
-	{ "agent-domain", "bob@desk.example", NULL, NULL, MD_LOOP_NONE,
-	  MD_ROLE_AGENT },
+	/* Writing is not acting (spec 6): From alone proves nothing. */
+	{ "agent-unproven", "alice@desk.example", NULL, NULL, MD_LOOP_NONE,
+	  MD_ROLE_REQUESTER, NULL, false },
+	{ "agent-domain-unproven", "bob@desk.example", NULL, NULL,
+	  MD_LOOP_NONE, MD_ROLE_REQUESTER, NULL, false },
+	{ "agent-trust-from", "alice@desk.example", NULL, NULL, MD_LOOP_NONE,
+	  MD_ROLE_AGENT, "from", false },
+	{ "agent-domain-trust-from", "bob@desk.example", NULL, NULL,
+	  MD_LOOP_NONE, MD_ROLE_AGENT, "from", false },
+	{ "agent-subdomain-not-listed", "bob@paris.desk.example", NULL, NULL,
+	  MD_LOOP_NONE, MD_ROLE_REQUESTER, "from", false },
+	{ "agent-replied-to-notification", "alice@desk.example", NULL, NULL,
+	  MD_LOOP_NONE, MD_ROLE_AGENT, NULL, true },
+	{ "agent-domain-replied", "bob@desk.example", ID, NULL, MD_LOOP_NONE,
+	  MD_ROLE_AGENT, "authenticated", true },
+	{ "stranger-replied", "eve@evil.example", NULL, NULL, MD_LOOP_NONE,
+	  MD_ROLE_REQUESTER, NULL, true },
+	{ "agent-subdomain-authenticated", "bob@paris.desk.example", ID,
+	  ID "; dkim=pass header.d=desk.example", MD_LOOP_NONE,
+	  MD_ROLE_REQUESTER, NULL, false },
+	{ "agent-domain-authenticated", "bob@desk.example", ID,
+	  ID "; dkim=pass header.d=desk.example", MD_LOOP_NONE,
+	  MD_ROLE_AGENT, NULL, false },
 	{ "agent-authenticated", "alice@desk.example", ID,
 	  ID "; dkim=pass header.d=desk.example", MD_LOOP_NONE,
-	  MD_ROLE_AGENT },
+	  MD_ROLE_AGENT, NULL, false },
 	{ "agent-not-authenticated", "alice@desk.example", ID, NULL,
-	  MD_LOOP_NONE, MD_ROLE_REQUESTER },
+	  MD_LOOP_NONE, MD_ROLE_REQUESTER, NULL, false },
 	{ "agent-forged-results", "alice@desk.example", ID,
 	  "mx.evil.example; dkim=pass header.d=desk.example", MD_LOOP_NONE,
-	  MD_ROLE_REQUESTER },
+	  MD_ROLE_REQUESTER, NULL, false },
 	{ "agent-out-of-office", "alice@desk.example", NULL, NULL,
-	  MD_LOOP_AUTOREPLY, MD_ROLE_AUTOMATED },
+	  MD_LOOP_AUTOREPLY, MD_ROLE_AUTOMATED, "from", false },
 	{ "desk-itself", "support@desk.example", NULL, NULL, MD_LOOP_SELF,
-	  MD_ROLE_DESK },
+	  MD_ROLE_DESK, NULL, false },
 	{ "upstream", "support@upstream.example", ID, NULL, MD_LOOP_NONE,
-	  MD_ROLE_UPSTREAM },
+	  MD_ROLE_UPSTREAM, NULL, false },
 	{ "upstream-domain", "jim@upstream.example", NULL, NULL, MD_LOOP_NONE,
-	  MD_ROLE_UPSTREAM },
+	  MD_ROLE_UPSTREAM, NULL, false },
 	{ "requester", "jean@mairie-exemple.fr", ID, NULL, MD_LOOP_NONE,
-	  MD_ROLE_REQUESTER },
-	{ "no-sender", NULL, NULL, NULL, MD_LOOP_NONE, MD_ROLE_AUTOMATED },
+	  MD_ROLE_REQUESTER, NULL, false },
+	{ "no-sender", NULL, NULL, NULL, MD_LOOP_NONE, MD_ROLE_AUTOMATED, NULL, false },
 	{ "bounce", "mailer-daemon@mx.example.org", NULL, NULL,
-	  MD_LOOP_BOUNCE, MD_ROLE_AUTOMATED },
+	  MD_LOOP_BOUNCE, MD_ROLE_AUTOMATED, NULL, false },
 };
 
 static void
@@ -152,6 +173,7 @@ test_role(gconstpointer data)
 		.upstream_address = "support@upstream.example",
 		.upstream_domains = up_domains,
 		.trusted_authserv_id = (char *)c->authserv_id,
+		.agents_trust = (char *)c->trust,
 	};
 	struct md_loop_verdict v = { c->loop, "" };
 
@@ -160,8 +182,8 @@ test_role(gconstpointer data)
 	g_ptr_array_add(up_domains, "upstream.example");
 	if (c->result != NULL)
 		g_ptr_array_add(results, (gpointer)c->result);
-	g_assert_cmpint(md_classify_sender(&conf, c->from, results, &v), ==,
-			c->expected);
+	g_assert_cmpint(md_classify_sender(&conf, c->from, results, &v,
+					   c->replied), ==, c->expected);
 	g_ptr_array_unref(results);
 	g_ptr_array_unref(up_domains);
 	g_ptr_array_unref(agent_domains);

@@ -118,7 +118,8 @@ test_example(gconstpointer data)
 			"alice@desk.example");
 	g_assert_cmpstr(str_at(conf->agent_domains, 0), ==, "desk.example");
 	g_assert_cmpstr(conf->agents_notify, ==, "agents@desk.example");
-	g_assert_null(conf->trusted_authserv_id);
+	g_assert_cmpstr(conf->trusted_authserv_id, ==, "mx.desk.example");
+	g_assert_cmpstr(conf->agents_trust, ==, "authenticated");
 	g_assert_cmpstr(conf->upstream_address, ==,
 			"support@upstream.example");
 	g_assert_cmpstr(str_at(conf->upstream_domains, 0), ==,
@@ -284,6 +285,7 @@ test_defaults(gconstpointer data)
 	g_assert_cmpuint(conf->agent_domains->len, ==, 0);
 	g_assert_null(conf->agents_notify);
 	g_assert_null(conf->trusted_authserv_id);
+	g_assert_cmpstr(conf->agents_trust, ==, "authenticated");
 	g_assert_null(conf->upstream_address);
 	g_assert_cmpuint(conf->upstream_domains->len, ==, 0);
 	g_assert_cmpuint(conf->supervisors->len, ==, 0);
