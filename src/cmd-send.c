@@ -38,7 +38,9 @@ md_cmd_send(struct md_cli *cli, int argc, char **argv)
 	}
 	printf("%u sent, %u deferred, %u failed\n", stats.sent, stats.deferred,
 	       stats.failed);
-	if (stats.deferred > 0)
+	if (stats.config > 0)
+		rc = EX_CONFIG;
+	else if (stats.deferred > 0)
 		rc = EX_TEMPFAIL;
 out:
 	md_transport_free(t);

@@ -456,9 +456,13 @@ outcome(struct md_ctx *ctx, const struct md_outbox_row *row, bool sent,
 			    what ? what : "");
 		ok = md_store_outbox_result(ctx->db, row->id, "sent", attempts,
 					    now, now, NULL, error);
-	} else if (failure->code == MD_ERROR_TEMP &&
+	} else if ((failure->code == MD_ERROR_TEMP ||
+		    failure->code == MD_ERROR_CONFIG) &&
 		   now - row->created < GIVE_UP_AFTER) {
+		/* A refused login is the desk's fault, not the mail's: it
+		 * waits for the fix like any deferred mail. */
 		stats->deferred++;
+		stats->config += failure->code == MD_ERROR_CONFIG;
 		at = md_clock_format_rfc3339(now + md_outbox_backoff(attempts),
 					     ctx->conf->tz);
 		md_log_warn("%s: deferred: %s; next try %s", id,

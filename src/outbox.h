@@ -22,6 +22,8 @@ struct md_outbox_stats {
 	guint sent;
 	guint deferred;		/* temporary failure, will retry */
 	guint failed;		/* permanent failure, recorded on the ticket */
+	guint config;		/* of deferred: a failure waiting will not fix
+				 * (authentication, certificate) */
 };
 
 /* Composes the mail IN asks for about ticket T, in answer to TRIGGER (the

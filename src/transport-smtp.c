@@ -205,19 +205,24 @@ classify(struct smtp *s, CURLcode rc, long code, const char *mail_from,
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
 			    "%s: cannot connect: %s", s->where, why);
 		break;
+	/* What waiting will not fix is CONFIG: the outbox keeps the mail
+	 * queued all the same, and send exits 78 (issue 10). */
 	case CURLE_LOGIN_DENIED:
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 			    "%s: authentication failed: %s", s->where, reply);
 		break;
 	case CURLE_USE_SSL_FAILED:
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG,
 			    "%s: no TLS: %s", s->where, why);
 		break;
-	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
+		g_set_error(error, MD_ERROR, MD_ERROR_CONFIG, "%s: TLS: %s",
+			    s->where, why);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMP, "%s: TLS: %s",
 			    s->where, why);
 		break;

@@ -8,8 +8,10 @@
  * nothing of tickets: it gets an envelope and CRLF-terminated bytes.
  *
  * Failures: MD_ERROR_TEMP means try the whole mail again later (connection
- * refused, 4xx, timeout, TLS or AUTH failure: a fixed configuration or a
- * server back up will let it through); MD_ERROR_DATA means the mail was
+ * refused, 4xx, timeout, a TLS handshake that broke); MD_ERROR_CONFIG
+ * means waiting will not fix it (authentication refused, certificate not
+ * verified, no STARTTLS): the mail waits for the fixed configuration all
+ * the same, and maildesk send exits 78; MD_ERROR_DATA means the mail was
  * permanently refused for every recipient (5xx).  Each function below
  * lists the codes it returns, and nothing else (msmtp's headers do so).
  * The error's message starts with the transport's place (URL without
@@ -56,8 +58,9 @@ bool md_transport_open(const struct md_outbound_conf *conf,
  * one recipient accepted it; each recipient refused permanently is then
  * appended to REFUSED (if not NULL) as a g_free'd "addr: reply" string.
  * Errors: MD_ERROR_TEMP (cannot connect, 4xx to MAIL, RCPT or DATA,
- * timeout, TLS failure, authentication refused, sendmail killed or
- * exiting with EX_TEMPFAIL, a full disk under the maildir);
+ * timeout, TLS handshake failure, sendmail killed or exiting with
+ * EX_TEMPFAIL, a full disk under the maildir); MD_ERROR_CONFIG (SMTP
+ * authentication refused, certificate not verified, no STARTTLS);
  * MD_ERROR_DATA (5xx to MAIL or DATA, every recipient refused with 5xx,
  * sendmail exiting with another code). */
 bool md_transport_send(struct md_transport *t, const char *mail_from,

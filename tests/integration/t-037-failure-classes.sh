@@ -7,10 +7,11 @@
 # temporary failure (75, retried with backoff).
 . "$MD_SRCDIR/tests/integration/lib.sh"
 . "$MD_SRCDIR/tests/integration/dovecot.sh"
-plan 16
+plan 19
 cd "$WORK" || exit 1
 cleanup() {
 	[ -f d.pid ] && kill "$(cat d.pid)" 2> /dev/null
+	sinks_stop
 	dovecot_stop
 }
 trap cleanup EXIT
@@ -76,4 +77,18 @@ kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
 is "$(grep -c 'source parked' live.log)" 1 "parked once in all"
 is "$(sql $DB "select count(*) from messages where direction = 'in'")" 2 \
 	"both mails stored"
+
+# Outbound: a certificate the desk cannot verify will not fix itself
+# either.  The mail waits (deferred), and send exits 78.
+mkdir -p tls && make_cert tls
+sink_start sink --cert tls/cert.pem --key tls/key.pem
+write_conf out.conf "outbound = { type = \"smtp\"; url = \"smtp://127.0.0.1:$SINK_PORT\"; starttls = true; };"
+sed -i 's|state_dir = "var"|state_dir = "var-out"|' out.conf
+"$MAILDESK" -c out.conf deliver < "$F/1764000003.M3P1.fixture"
+"$MAILDESK" -c out.conf send > send.out 2> send.err
+is "$?" 78 "an unverified SMTP certificate: send exits 78"
+is "$(sql var-out/maildesk.db "select count(*) from outbox where state = 'queued' and attempts = 1")" \
+	"$(sql var-out/maildesk.db "select count(*) from outbox")" "the mail waits, deferred"
+grep -q 'deferred: .*TLS: ' send.err
+ok $? "and the log says why"
 done_testing

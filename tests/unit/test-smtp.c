@@ -484,7 +484,7 @@ test_starttls_unknown_ca(struct fx *fx, gconstpointer data)
 	fx->conf.tls_ca_file = NULL;
 	open_smtp(fx);
 	g_assert_false(send_mail(fx, ALICE));
-	check_error(fx, MD_ERROR_TEMP, "TLS: ");
+	check_error(fx, MD_ERROR_CONFIG, "TLS: ");
 	g_assert_false(server_has(fx, "1.json"));
 }
 
@@ -507,7 +507,7 @@ test_starttls_missing(struct fx *fx, gconstpointer data)
 	fx->conf.starttls = true;
 	open_smtp(fx);
 	g_assert_false(send_mail(fx, ALICE));
-	check_error(fx, MD_ERROR_TEMP, "STARTTLS");
+	check_error(fx, MD_ERROR_CONFIG, "STARTTLS");
 	g_assert_false(server_has(fx, "1.json"));
 }
 
@@ -558,7 +558,7 @@ test_auth_wrong(struct fx *fx, gconstpointer data)
 	fx->conf.password = "wrong";
 	open_smtp(fx);
 	g_assert_false(send_mail(fx, ALICE));
-	check_error(fx, MD_ERROR_TEMP, "authentication failed: 535");
+	check_error(fx, MD_ERROR_CONFIG, "authentication failed: 535");
 	g_assert_null(strstr(fx->error->message, "wrong"));
 	g_assert_false(server_has(fx, "1.json"));
 }
