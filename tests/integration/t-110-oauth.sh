@@ -24,7 +24,7 @@ trap cleanup EXIT
 /usr/bin/python3 "$MD_SRCDIR/tests/integration/token-server.py" > ts.port \
 	2> ts.err &
 TS_PID=$!
-wait_until 10 'grep -q "^PORT=" ts.port' ||
+wait_until 30 'grep -q "^PORT=" ts.port' ||
 	{ echo "Bail out! token server did not start"; exit 1; }
 TS=http://127.0.0.1:$(sed -n 's/^PORT=//p' ts.port)
 DOVECOT_OAUTH_URL=$TS/introspect
@@ -66,11 +66,18 @@ kill_imap() {
 }
 # login: `maildesk oauth login desk`, a person entering the code.
 login() {
-	"$MAILDESK" -c maildesk.conf oauth login desk > login.out 2>&1 &
+	# The shell truncates login.out in the child: the code of the
+	# previous login must not be read meanwhile.
+	rm -f login.out
+	"$MAILDESK" -c maildesk.conf oauth login desk > login.new 2>&1 &
 	_lp=$!
-	wait_until 10 'grep -Eq "^    [0-9]{4}-[0-9]{4}$" login.out'
-	ts approve "user_code=$(sed -n 's/^    \([0-9-]*\)$/\1/p' login.out)&user=desk" > /dev/null
-	wait "$_lp"
+	if ! wait_until 60 'grep -Eq "^    [0-9]{4}-[0-9]{4}$" login.new'; then
+		kill "$_lp"; wait "$_lp"; return 1
+	fi
+	ts approve "user_code=$(sed -n 's/^    \([0-9-]*\)$/\1/p' login.new)&user=desk" > /dev/null
+	wait "$_lp"; _lrc=$?
+	mv login.new login.out
+	return $_lrc
 }
 printf 'app-secret\n' > app.secret; chmod 600 app.secret
 # conf FILE GRANT TOKENFILE: IMAPS in, SMTP with STARTTLS out, both XOAUTH2.
@@ -169,17 +176,17 @@ is "$(messages_in)" "$n" "no mail duplicated"
 ts expires-in n=2 > /dev/null
 ts revoke-access > /dev/null
 "$MAILDESKD" -c maildesk.conf --pidfile d.pid 2> live.log &
-wait_until 10 'test -s d.pid'
+wait_until 30 'test -s d.pid'
 n=$((n + 1)); mail $n
-wait_until 10 "test \$(tickets) -eq $n"
+wait_until 30 "test \$(tickets) -eq $n"
 ok $? "live: mail taken with a 2 s token"
 exp=$(sed -n 's/^expires_at=//p' desk.token)
-wait_until 10 "test \$(date +%s) -gt $exp"
+wait_until 30 "test \$(date +%s) -gt $exp"
 ok $? "the access token has expired"
 refreshes=$(stat_of refresh)
 kill_imap
 n=$((n + 1)); mail $n
-wait_until 15 "test \$(tickets) -eq $n"
+wait_until 30 "test \$(tickets) -eq $n"
 ok $? "live: after the token expired and the connection broke, mail is taken"
 test "$(stat_of refresh)" -gt "$refreshes"
 ok $? "the reconnection used a new access token"
@@ -191,7 +198,7 @@ ts down > /dev/null
 ts revoke-access > /dev/null
 kill_imap
 n=$((n + 1)); mail $n
-wait_until 15 'grep -q "token endpoint: HTTP 503.*; next try in" live.log'
+wait_until 30 'grep -q "token endpoint: HTTP 503.*; next try in" live.log'
 ok $? "endpoint down: logged with the next try"
 test "$(tickets)" -lt "$n"
 ok $? "endpoint down: the mail waits in the INBOX"
@@ -202,13 +209,13 @@ ok $? "endpoint back: the mail is taken"
 # 8. invalid_grant: parked, one log line, stats says what to run; a new
 # login and SIGHUP resume; the supervisors get one mail.  (The
 # acknowledgements of step 7 first.)
-wait_until 15 "test \$(sinkcount) -eq $((2 * n))"
+wait_until 30 "test \$(sinkcount) -eq $((2 * n))"
 ts revoke-refresh > /dev/null
 ts revoke-access > /dev/null
 refused=$(stat_of refused)
 kill_imap
 n=$((n + 1)); mail $n
-wait_until 15 'grep -q "source parked" live.log'
+wait_until 30 'grep -q "source parked" live.log'
 ok $? "invalid_grant: the source is parked"
 is "$(grep 'source parked' live.log | grep -c 'run maildesk oauth login desk')" 1 \
 	"one log line"
@@ -222,7 +229,7 @@ ok $? "oauth status --json: needs_login, with the provider's error"
 grep -q 'rt-\|at-' status.json
 ok $((1 - $?)) "no token in the status"
 kill -HUP "$(cat d.pid)"
-wait_until 15 'test $(grep -c "source parked" live.log) -eq 2'
+wait_until 30 'test $(grep -c "source parked" live.log) -eq 2'
 ok $? "SIGHUP without a new login: parked again"
 is "$(( $(stat_of refused) - refused ))" 1 "still no second request with the revoked token"
 is "$(sql var/maildesk.db "select count(*) from outbox where rcpts like '%chief@desk.example%'")" 1 \
@@ -230,9 +237,9 @@ is "$(sql var/maildesk.db "select count(*) from outbox where rcpts like '%chief@
 login
 is "$?" 0 "a new oauth login"
 kill -HUP "$(cat d.pid)"
-wait_until 15 "test \$(tickets) -eq $n"
+wait_until 30 "test \$(tickets) -eq $n"
 ok $? "after SIGHUP the source resumes and takes the waiting mail"
-wait_until 15 'grep -l chief@desk.example sink/*.json > /dev/null'
+wait_until 30 'grep -l chief@desk.example sink/*.json > /dev/null'
 ok $? "the supervisors' mail goes out once the account works again"
 sup=$(grep -l chief@desk.example sink/*.json | head -1)
 header "${sup%.json}.eml" Subject | grep -q "Needs attention: imaps://127.0.0.1:$IMAPS_PORT/INBOX"
@@ -242,7 +249,7 @@ m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 print(m.get_payload(decode=True).decode())' "${sup%.json}.eml" |
 	grep "run maildesk oauth login desk" > /dev/null
 ok $? "and what to run"
-kill "$(cat d.pid)"; wait_until 10 'test ! -f d.pid'
+kill "$(cat d.pid)"; wait_until 30 'test ! -f d.pid'
 
 # 9. SMTP: a revoked grant keeps the mail queued; after a login it goes.
 before=$(sinkcount)
