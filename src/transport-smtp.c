@@ -297,9 +297,9 @@ forget_token(struct smtp *s)
 }
 
 /* Gives libcurl a token to use (the same while it is fresh).  REFUSED:
- * the server refused the last one.  A failure is MD_ERROR_TEMP whatever
- * the manager's class: the mail stays queued until a person has fixed
- * the account (the message says how). */
+ * the server refused the last one.  A failure keeps the manager's class:
+ * TEMP (endpoint down) or CONFIG (a login is needed; the message says
+ * which); the outbox keeps the mail queued either way. */
 static bool
 set_token(struct smtp *s, bool refused, GError **error)
 {
@@ -308,8 +308,8 @@ set_token(struct smtp *s, bool refused, GError **error)
 
 	if (!md_oauth_access_token(s->oauth, refused ? s->token : NULL,
 				   &token, &e)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_TEMP, "%s: %s",
-			    s->where, e->message);
+		g_set_error(error, MD_ERROR, e->domain == MD_ERROR ? e->code :
+			    MD_ERROR_TEMP, "%s: %s", s->where, e->message);
 		g_error_free(e);
 		return false;
 	}
