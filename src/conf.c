@@ -634,6 +634,9 @@ walk_group(struct parse *p, const struct group *g,
 static const char *const languages[] = { "fr", "en", NULL };
 static const char *const upstream_relays[] = { "requester", "agents", NULL };
 static const char *const trusts[] = { "authenticated", "from", NULL };
+static const char *const automated_policies[] = {
+	"close", "quarantine", "open", NULL,
+};
 static const char *const holidays[] = { "FR", "BE", "FR-AM", "none", NULL };
 /* IMAP's "login" and "plain" came first; "password" (the issue 11 name)
  * is "login", which every server takes. */
@@ -964,6 +967,9 @@ static const struct key upstream_keys[] = {
 static const struct key autoreply_keys[] = {
 	{ "per_sender_per_day", K_INT, C(autoreply_per_sender_per_day), 0,
 	  .idef = 5, .min = 0 },
+	/* A machine's mail that opens a ticket (issue 8). */
+	{ "automated", K_STR, C(autoreply_automated), 0, "close",
+	  .choices = automated_policies },
 	{ NULL }
 };
 

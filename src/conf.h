@@ -128,6 +128,7 @@ struct md_conf {
 	struct md_outbound_conf outbound;
 
 	int autoreply_per_sender_per_day;	/* default 5 */
+	char *autoreply_automated;	/* "close", "quarantine", "open" */
 
 	/* lifecycle */
 	guint8 workdays;	/* bit 0 = Monday .. bit 6 = Sunday */

@@ -424,6 +424,10 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 		timer(t, now, rules, intents);
 		return false;
 	}
+	if (ev->new_ticket && ev->machine) {
+		t->state = MD_STATE_CLOSED;
+		return false;
+	}
 	if (ev->new_ticket) {
 		t->state = MD_STATE_OPEN;
 		/* Never acknowledged: machines, ourselves, and upstream

@@ -77,6 +77,9 @@ struct md_event {
 	enum md_role role;
 	bool new_ticket;
 	bool automated;		/* md_loop_check said so */
+	bool machine;		/* a new ticket of a machine's mail, filed
+				 * closed, nobody told (autoreply.automated
+				 * = "close") */
 	const char *from;
 	const GPtrArray *to;	/* direct recipients of the mail */
 	const GPtrArray *cc;

@@ -72,6 +72,157 @@ self_loop(const struct md_msg *msg, const struct md_conf *conf,
 					       &ticket);
 }
 
+/* TEXT begins with one of PREFIXES (ASCII case folded; the prefixes are
+ * written in lower case, UTF-8 compared bytewise after folding ASCII). */
+static bool
+starts_with_any(const char *text, const char *const *prefixes)
+{
+	while (text != NULL && g_ascii_isspace(*text))
+		text++;
+	for (int i = 0; text != NULL && prefixes[i] != NULL; i++)
+		if (g_ascii_strncasecmp(text, prefixes[i],
+					strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* TEXT contains one of WORDS (ASCII case folded). */
+static bool
+contains_any(const char *text, const char *const *words)
+{
+	char *low;
+	bool found = false;
+
+	if (text == NULL)
+		return false;
+	low = g_ascii_strdown(text, -1);
+	for (int i = 0; words[i] != NULL && !found; i++)
+		found = strstr(low, words[i]) != NULL;
+	g_free(low);
+	return found;
+}
+
+/* Auto-replies that say so only in their subject or their program's
+ * name (no Auto-Submitted): Exchange, Lotus Notes, Gmail, vacation(1). */
+static const char *
+autoreply_without_header(const struct md_msg *msg)
+{
+	static const char *const subjects[] = {
+		"auto reply:", "autoreply:", "auto-reply:", "auto response:",
+		"autoresponse:", "automatic reply:", "automatische antwort:",
+		"auto:", "réponse automatique", "reponse automatique",
+		"absence :", "absence:", "absence du bureau", "abwesenheit",
+		"out of office", "out of the office", "respuesta automática",
+		"risposta automatica", "automatisch antwoord", NULL,
+	};
+	static const char *const mailers[] = {
+		"vacation", "gnarwl", "autorespond", "auto-respond",
+		"autoreply", "out of office", NULL,
+	};
+
+	if (msg->has_x_autoreply)
+		return "X-Autoreply";
+	if (starts_with_any(msg->subject, subjects))
+		return "auto-reply subject";
+	if (contains_any(msg->x_mailer, mailers))
+		return "vacation program";
+	return NULL;
+}
+
+/* The local part of ADDR folded: lower case, without "+detail" and
+ * without the separators people put in "do-not_reply". */
+static char *
+folded_local(const char *addr, char **raw_r)
+{
+	const char *at = strrchr(addr, '@');
+	char *local = g_ascii_strdown(addr, at != NULL ? at - addr : -1);
+	GString *f = g_string_new(NULL);
+
+	for (const char *p = local; *p != '\0' && *p != '+'; p++)
+		if (*p != '-' && *p != '_' && *p != '.')
+			g_string_append_c(f, *p);
+	*raw_r = local;
+	return g_string_free(f, FALSE);
+}
+
+/* Senders that are machines by name (spec 5, issue 8): noreply in any
+ * spelling, postmaster, list managers, VERP bounce addresses. */
+static const char *
+machine_sender(const char *addr)
+{
+	static const char *const names[] = {
+		"noreply", "donotreply", "dontreply", "nereplypas",
+		"nepasrepondre", "postmaster", "mailerdaemon", "listserv",
+		"majordomo", "mailman", NULL,
+	};
+	static const char *const suffixes[] = {
+		"-request", "-owner", "-admin", "-bounces", "-bounce", NULL,
+	};
+	char *raw, *folded = folded_local(addr, &raw);
+	const char *what = NULL;
+
+	for (int i = 0; names[i] != NULL && what == NULL; i++)
+		if (strcmp(folded, names[i]) == 0)
+			what = "noreply sender";
+	for (int i = 0; suffixes[i] != NULL && what == NULL; i++) {
+		gsize n = strlen(raw), s = strlen(suffixes[i]);
+		const char *plus = strchr(raw, '+');
+
+		if (plus != NULL)
+			n = plus - raw;
+		if (n > s && strncmp(raw + n - s, suffixes[i], s) == 0)
+			what = "list manager";
+	}
+	if (what == NULL && g_str_has_prefix(raw, "owner-") && raw[6] != '\0')
+		what = "list manager";
+	g_free(raw);
+	g_free(folded);
+	return what;
+}
+
+/* Abuse and feedback-loop reports (RFC 5965 and the older plain ones),
+ * DMARC aggregate reports (RFC 7489 section 7.2.1.1). */
+static const char *
+report_without_dsn(const struct md_msg *msg)
+{
+	static const char *const complaints[] = {
+		"complaint about message from", "abuse report", NULL,
+	};
+
+	if (msg->is_report && msg->report_type != NULL &&
+	    g_ascii_strcasecmp(msg->report_type, "feedback-report") == 0)
+		return "abuse report (ARF)";
+	if (starts_with_any(msg->subject, complaints))
+		return "abuse report";
+	if (starts_with_any(msg->subject,
+			    (const char *const[]){ "report domain:", NULL }) &&
+	    contains_any(msg->subject,
+			 (const char *const[]){ "submitter:", NULL }))
+		return "DMARC aggregate report";
+	return NULL;
+}
+
+/* Challenge-response systems ask the sender to prove a person wrote:
+ * answering would confirm to a machine, and it never ends. */
+static const char *
+challenge(const struct md_msg *msg)
+{
+	static const char *const phrases[] = {
+		"confirm you are human", "confirm that you are human",
+		"verify you are human", "verify that you are human",
+		"prove you are human", "are you human",
+		"please confirm your message", "sender verification",
+		"confirmez que vous êtes humain",
+		"confirmez que vous n'êtes pas un robot",
+		"en attente de validation", "spam arrest", "boxtrapper",
+		NULL,
+	};
+
+	if (contains_any(msg->subject, phrases))
+		return "challenge-response";
+	return NULL;
+}
+
 struct md_loop_verdict
 md_loop_check(const struct md_msg *msg, const struct md_conf *conf,
 	      GBytes *secret)
@@ -81,8 +232,12 @@ md_loop_check(const struct md_msg *msg, const struct md_conf *conf,
 	static const char *const suppress[] = { "all", "autoreply", "oof",
 						NULL };
 
+	const char *why;
+
 	if (self_loop(msg, conf, secret))
 		return verdict(MD_LOOP_SELF, "sent by the desk itself");
+	if ((why = report_without_dsn(msg)) != NULL)
+		return verdict(MD_LOOP_BULK, why);
 	if (msg->is_report)
 		return verdict(MD_LOOP_BOUNCE, "delivery or disposition report");
 	if (msg->return_path != NULL && msg->return_path[0] == '\0')
@@ -105,5 +260,11 @@ md_loop_check(const struct md_msg *msg, const struct md_conf *conf,
 		return verdict(MD_LOOP_BULK, "no sender address");
 	if (md_addr_is_noreply(msg->from))
 		return verdict(MD_LOOP_BULK, "noreply sender");
+	if ((why = machine_sender(msg->from)) != NULL)
+		return verdict(MD_LOOP_BULK, why);
+	if ((why = challenge(msg)) != NULL)
+		return verdict(MD_LOOP_BULK, why);
+	if ((why = autoreply_without_header(msg)) != NULL)
+		return verdict(MD_LOOP_AUTOREPLY, why);
 	return verdict(MD_LOOP_NONE, "");
 }

@@ -465,6 +465,12 @@ read_header(struct md_msg *msg, GMimeParserOptions *opts, GMimeHeader *h)
 		set_once(&msg->x_auto_response_suppress, header_text(raw));
 	} else if (!g_ascii_strcasecmp(name, "X-Failed-Recipients")) {
 		set_once(&msg->x_failed_recipients, header_text(raw));
+	} else if (!g_ascii_strcasecmp(name, "X-Autoreply") ||
+		   !g_ascii_strcasecmp(name, "X-Autorespond") ||
+		   !g_ascii_strcasecmp(name, "X-Autoresponder")) {
+		msg->has_x_autoreply = true;
+	} else if (!g_ascii_strcasecmp(name, "X-Mailer")) {
+		set_once(&msg->x_mailer, header_text(raw));
 	} else if (!g_ascii_strcasecmp(name, "List-Id")) {
 		msg->has_list_id = true;
 	} else if (!g_ascii_strcasecmp(name, "List-Unsubscribe")) {
@@ -853,6 +859,11 @@ report_part(struct walk *w, GMimeObject *obj)
 			set_once(&w->msg->bounced_message_id,
 				 first_id(v, true));
 		g_free(v);
+		/* The returned subject, raw: our tag is ASCII. */
+		v = block_field(text, "Subject", true);
+		if (v != NULL)
+			set_once(&w->msg->bounced_subject, g_strdup(v));
+		g_free(v);
 	} else {
 		return;
 	}
@@ -888,9 +899,13 @@ message_part(struct walk *w, GMimeMessagePart *mp, bool in_report)
 		const char *id = g_mime_object_get_header(GMIME_OBJECT(inner),
 							  "Message-ID");
 
+		const char *subj = g_mime_message_get_subject(inner);
+
 		if (id != NULL)
 			set_once(&w->msg->bounced_message_id,
 				 first_id(id, true));
+		if (subj != NULL)
+			set_once(&w->msg->bounced_subject, g_strdup(subj));
 	}
 }
 
@@ -1095,12 +1110,14 @@ md_msg_free(struct md_msg *msg)
 	g_free(msg->auto_submitted);
 	g_free(msg->precedence);
 	g_free(msg->x_auto_response_suppress);
+	g_free(msg->x_mailer);
 	g_free(msg->report_type);
 	g_ptr_array_unref(msg->x_loop);
 	g_ptr_array_unref(msg->auth_results);
 	g_free(msg->x_failed_recipients);
 	g_free(msg->bounced_recipient);
 	g_free(msg->bounced_message_id);
+	g_free(msg->bounced_subject);
 	g_free(msg);
 }
 

@@ -46,6 +46,8 @@ struct md_msg {
 	char *auto_submitted;
 	char *precedence;
 	char *x_auto_response_suppress;
+	bool has_x_autoreply;	/* X-Autoreply, X-Autorespond(er) present */
+	char *x_mailer;		/* X-Mailer, or NULL */
 	bool has_list_id;	/* List-Id present */
 	bool has_list_unsubscribe;
 	bool is_report;		/* top-level multipart/report */
@@ -56,6 +58,7 @@ struct md_msg {
 	char *bounced_recipient;	/* Final-Recipient of a DSN, or NULL */
 	/* Original Message-ID named in a DSN's message/rfc822(-headers). */
 	char *bounced_message_id;
+	char *bounced_subject;	/* its Subject, or NULL */
 };
 
 /* Parses RAW (LEN bytes, may contain NULs and any line endings).

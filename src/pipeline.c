@@ -178,6 +178,60 @@ reopen_window_passed(const struct md_ctx *ctx, const struct md_ticket *t)
 	       md_clock_now(&ctx->clock) - t->closed_at > window;
 }
 
+/* The ticket of one of our Message-IDs quoted in TEXT, or 0. */
+static gint64
+our_mid_in_text(GBytes *secret, const char *text)
+{
+	const char *p = text;
+	gint64 id = 0;
+
+	while (secret != NULL && p != NULL && id == 0 &&
+	       (p = strstr(p, "<md.")) != NULL) {
+		const char *end = strchr(p, '>');
+		char *mid;
+
+		if (end == NULL)
+			break;
+		if (end - p < 256) {
+			mid = g_strndup(p + 1, end - p - 1);
+			if (!md_mid_verify(secret, mid, &id))
+				id = 0;
+			g_free(mid);
+		}
+		p = end;
+	}
+	return id;
+}
+
+/* A bounce belongs to the ticket of the mail it returns (issue 8): our
+ * signed Message-ID or one we stored, our tag in the returned subject, or
+ * either in the quoted original of a bounce that is no DSN. */
+static bool
+bounce_ticket(struct md_ctx *ctx, const struct md_msg *msg, gint64 *id_r,
+	      GError **error)
+{
+	const char *name = ctx->conf->desk_name;
+	gint64 id = 0;
+	bool exists = false;
+
+	*id_r = 0;
+	if (msg->bounced_message_id != NULL &&
+	    !md_mid_verify(ctx->secret, msg->bounced_message_id, &id) &&
+	    !md_store_ticket_by_message_id(ctx->db, msg->bounced_message_id,
+					   &id, error))
+		return false;
+	if (id == 0 && msg->bounced_subject != NULL)
+		id = md_tag_find(msg->bounced_subject, name);
+	if (id == 0)
+		id = our_mid_in_text(ctx->secret, msg->text);
+	if (id == 0)
+		id = md_tag_find(msg->text, name);
+	if (id > 0 && !md_store_ticket_exists(ctx->db, id, &exists, error))
+		return false;
+	*id_r = exists ? id : 0;
+	return true;
+}
+
 /* Step 4: the ticket, and the sender's role on it. */
 static bool
 thread(struct md_ctx *ctx, struct inbound *in, GError **error)
@@ -189,6 +243,9 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 
 	if (!md_thread_find(in->msg, ctx->conf->desk_name, ctx->secret, &tdb,
 			    &id, &rule, error))
+		return false;
+	if (id == 0 && in->verdict.kind == MD_LOOP_BOUNCE &&
+	    !bounce_ticket(ctx, in->msg, &id, error))
 		return false;
 	/* Upstream's mail with only its own reference (spec 6): the ticket
 	 * that remembered it. */
@@ -358,6 +415,16 @@ message_rows(struct md_ctx *ctx, const struct md_ticket *t, void *data,
 	return true;
 }
 
+/* A machine's mail, not a person's auto-reply (issue 8): lists,
+ * newsletters, reports, bounces, challenges.  A person-like sender's
+ * out-of-office still opens a ticket as a person's mail would. */
+static bool
+is_machine(const struct inbound *in)
+{
+	return in->verdict.kind == MD_LOOP_BULK ||
+	       in->verdict.kind == MD_LOOP_BOUNCE;
+}
+
 /* Step 5: the ticket changes as the lifecycle decides, with the message
  * and the mails it causes, all in this transaction. */
 static bool
@@ -374,6 +441,8 @@ apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		.from = in->msg->from, .to = in->msg->to, .cc = in->msg->cc,
 		.participants = in->participants, .foreign_tag = foreign,
 		.body = in->msg->new_text,
+		.machine = in->new_ticket && is_machine(in) &&
+			   strcmp(conf->autoreply_automated, "close") == 0,
 	};
 	struct md_change change = {
 		.ev = &ev, .trigger = in->msg, .who = in->msg->from,
@@ -465,6 +534,20 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 	/* Step 4: which ticket. */
 	if (!thread(ctx, in, error))
 		return false;
+	/* autoreply.automated = "quarantine": a machine opens no ticket. */
+	if (in->new_ticket && is_machine(in) &&
+	    strcmp(conf->autoreply_automated, "quarantine") == 0) {
+		md_log_info("%s: message %s quarantined: automated (%s)",
+			    in->source, in->msg->message_id != NULL
+			    ? in->msg->message_id : "(no Message-ID)",
+			    in->verdict.reason);
+		stats->quarantined++;
+		return md_store_quarantine(ctx->db, in->raw_id,
+					   md_clock_now(&ctx->clock),
+					   in->source, "automated",
+					   in->msg->message_id, in->hash,
+					   error);
+	}
 	collect_participants(ctx, in);
 	/* Step 5. */
 	if (!apply(ctx, in, stats, error))

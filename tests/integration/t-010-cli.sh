@@ -5,6 +5,9 @@
 plan 16
 cd "$WORK" || exit 1
 write_conf maildesk.conf
+# The fixtures' lists and bounces open tickets as before issue 8: this test
+# counts them.
+sed -i 's/automated = "close";/automated = "open";/' maildesk.conf
 NOW=--now=2026-11-23T10:00:00+01:00
 "$MAILDESK" -c maildesk.conf $NOW ingest "$MD_SRCDIR/maildir-fixtures" > /dev/null || exit 1
 py() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }

@@ -7,6 +7,9 @@
 plan 24
 cd "$WORK" || exit 1
 write_conf maildesk.conf
+# The fixtures' lists and bounces open tickets as before issue 8: this test
+# counts them.
+sed -i 's/automated = "close";/automated = "open";/' maildesk.conf
 DB=var/maildesk.db
 NOW=--now=2026-11-23T10:00:00+01:00
 md() { "$MAILDESK" -c maildesk.conf "$@"; }

@@ -12,6 +12,9 @@ trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; true' EXIT
 
 fixtures in
 write_conf md.conf
+# The fixtures' lists and bounces open tickets as before issue 8: this test
+# counts them.
+sed -i 's/automated = "close";/automated = "open";/' md.conf
 md() { "$MAILDESK" -c md.conf "$@"; }
 md --now 2026-01-05T10:00:00Z ingest in > /dev/null 2>&1
 md --now 2026-01-10T10:00:00Z close 1 > /dev/null

@@ -43,6 +43,10 @@ struct loop_case {
 	enum mid_kind mid;
 	bool irt_ours;			/* In-Reply-To one of our ids */
 	enum md_loop_kind expected;
+	const char *subject;		/* NULL: "Imprimante" */
+	bool x_autoreply;		/* X-Autoreply present */
+	const char *x_mailer;
+	const char *report_type;	/* with .report; NULL: delivery-status */
 };
 
 #define NONE MD_LOOP_NONE
@@ -158,6 +162,77 @@ static const struct loop_case cases[] = {
 	{ .name = "noreply/domain-only", .from = "jean@noreply.example",
 	  .expected = NONE },
 
+	/* issue 8: auto-replies without Auto-Submitted */
+#define SUBJ(n, s, k) { .name = "subject/" n, .subject = s, .expected = k }
+	SUBJ("auto-reply", "Auto reply: Imprimante", AUTO),
+	SUBJ("autoreply", "Autoreply: Imprimante", AUTO),
+	SUBJ("automatic-reply", "Automatic reply: [Helpdesk #3] Imprimante",
+	     AUTO),
+	SUBJ("automatic-reply-upper", "AUTOMATIC REPLY: Imprimante", AUTO),
+	SUBJ("lotus-auto", "AUTO: Jean Dupont is out of the office "
+	     "(returning 02/12/2026)", AUTO),
+	SUBJ("reponse-automatique", "Réponse automatique : Imprimante", AUTO),
+	SUBJ("reponse-automatique-sans-accent",
+	     "Reponse automatique: Imprimante", AUTO),
+	SUBJ("absence-colon", "Absence : Imprimante", AUTO),
+	SUBJ("absence-du-bureau", "Absence du bureau jusqu'au 4 janvier",
+	     AUTO),
+	SUBJ("abwesenheit", "Abwesenheitsnotiz: Drucker", AUTO),
+	SUBJ("out-of-office", "Out of Office: Printer", AUTO),
+	SUBJ("leading-space", "  Out of office", AUTO),
+	SUBJ("near/absence-de-reseau", "Absence de réseau à la mairie",
+	     NONE),
+	SUBJ("near/automobile", "Automobile mal garée", NONE),
+	SUBJ("near/re-auto-reply-in-body", "Re: la réponse automatique "
+	     "ne marche pas", NONE),
+	SUBJ("near/office", "Office 365 ne démarre plus", NONE),
+	{ .name = "header/x-autoreply", .x_autoreply = true,
+	  .expected = AUTO },
+	{ .name = "header/x-mailer-vacation",
+	  .x_mailer = "vacation/1.2.7.1", .expected = AUTO },
+	{ .name = "header/x-mailer-gnarwl", .x_mailer = "gnarwl 3.6",
+	  .expected = AUTO },
+	{ .name = "header/x-mailer-person",
+	  .x_mailer = "Microsoft Outlook 16.0", .expected = NONE },
+
+	/* issue 8: senders that are machines by name */
+#define FROM(n, a, k) { .name = "sender/" n, .from = a, .expected = k }
+	FROM("no.reply", "no.reply@bank.example", BULK),
+	FROM("NoReply-mixed", "No_Reply@bank.example", BULK),
+	FROM("do.not.reply", "do.not.reply@bank.example", BULK),
+	FROM("donotreply-detail", "donotreply+alerts@bank.example", BULK),
+	FROM("post_master", "post_master@client.example", BULK),
+	FROM("postmaster", "postmaster@client.example", BULK),
+	FROM("list-request", "users-request@lists.example", BULK),
+	FROM("list-owner", "users-owner@lists.example", BULK),
+	FROM("list-admin", "users-admin@lists.example", BULK),
+	FROM("owner-list", "owner-users@lists.example", BULK),
+	FROM("mailman-bounces", "users-bounces@lists.example", BULK),
+	FROM("bounce-verp", "bounce-123-jean=client.example@news.example",
+	     BULK),
+	FROM("mailman-bounces-verp",
+	     "users-bounces+jean=client.example@lists.example", BULK),
+	FROM("near/owner-alone", "owner@client.example", NONE),
+	FROM("near/request-word", "request.form@client.example", NONE),
+	FROM("near/administration", "administration@mairie.example", NONE),
+	FROM("near/noreen", "noreen@client.example", NONE),
+
+	/* issue 8: abuse, feedback-loop and DMARC reports */
+	{ .name = "report/arf", .report = true,
+	  .report_type = "feedback-report", .expected = BULK },
+	SUBJ("complaint", "complaint about message from 192.0.2.7", BULK),
+	SUBJ("dmarc-aggregate", "Report Domain: desk.example Submitter: "
+	     "mail.example Report-ID: <2026.12.01.abc>", BULK),
+	SUBJ("near/report-domain-alone", "Report domain: expired", NONE),
+
+	/* issue 8: challenge-response */
+	SUBJ("challenge-human", "Please confirm you are human", BULK),
+	SUBJ("challenge-verification", "Sender verification required: "
+	     "Imprimante", BULK),
+	SUBJ("challenge-fr", "Votre message est en attente de validation",
+	     BULK),
+	SUBJ("near/confirm", "Please confirm my appointment", NONE),
+
 	/* the desk itself */
 	{ .name = "self/from-desk", .from = DESK, .expected = SELF },
 	{ .name = "self/from-alias", .from = ALIAS, .expected = SELF },
@@ -217,7 +292,9 @@ msg_new(const struct loop_case *c)
 	m->references = g_ptr_array_new_with_free_func(g_free);
 	if (m->in_reply_to != NULL)
 		g_ptr_array_add(m->references, g_strdup(m->in_reply_to));
-	m->subject = g_strdup("Imprimante");
+	m->subject = g_strdup(c->subject != NULL ? c->subject : "Imprimante");
+	m->has_x_autoreply = c->x_autoreply;
+	m->x_mailer = g_strdup(c->x_mailer);
 	m->from = g_strdup(c->from != NULL ? c->from : "jean@client.example");
 	m->from_name = g_strdup("Jean");
 	m->to = g_ptr_array_new_with_free_func(g_free);
@@ -237,7 +314,9 @@ msg_new(const struct loop_case *c)
 	m->has_list_id = c->list_id;
 	m->has_list_unsubscribe = c->list_unsubscribe;
 	m->is_report = c->report;
-	m->report_type = c->report ? g_strdup("delivery-status") : NULL;
+	m->report_type = !c->report ? NULL : g_strdup(c->report_type != NULL
+						      ? c->report_type
+						      : "delivery-status");
 	m->x_loop = g_ptr_array_new_with_free_func(g_free);
 	if (c->x_loop != NULL)
 		g_ptr_array_add(m->x_loop, g_strdup(c->x_loop));
