@@ -68,14 +68,26 @@ md_cmd_ingest(struct md_cli *cli, int argc, char **argv)
 	bool tty = isatty(STDERR_FILENO);
 	int rc = EX_OK;
 
-	if (argc != 2) {
+	const char *dir = NULL;
+	bool no_mail = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-mail") == 0)
+			no_mail = true;
+		else if (dir == NULL)
+			dir = argv[i];
+		else
+			dir = "";
+	}
+	if (dir == NULL || dir[0] == '\0') {
 		return md_cli_usage(argv[0], "expected one directory");
 	}
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);
-	if (!md_source_dir_open(argv[1], &src, &error) ||
+	ctx.no_mail = no_mail;
+	if (!md_source_dir_open(dir, &src, &error) ||
 	    !md_pipeline_drain(&ctx, src, 500, NULL, tty ? progress : NULL,
-			       GUINT_TO_POINTER(tty ? count_files(argv[1]) : 0),
+			       GUINT_TO_POINTER(tty ? count_files(dir) : 0),
 			       &stats, &error)) {
 		if (tty)
 			fputc('\n', stderr);

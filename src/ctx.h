@@ -29,6 +29,9 @@ struct md_ctx {
 	/* Test hook (fault injection): a mail with this subject fails as
 	 * bad data after its rows were written; NULL normally. */
 	const char *poison_subject;
+	/* ingest --no-mail: tickets change as they would, nothing is
+	 * queued (old mail imported without writing to anyone). */
+	bool no_mail;
 };
 
 /* Takes CONF, copies CLOCK, opens (creating, migrating) the database in

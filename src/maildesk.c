@@ -25,7 +25,7 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "deliver", md_cmd_deliver, "deliver < MESSAGE" },
-	{ "ingest", md_cmd_ingest, "ingest DIR" },
+	{ "ingest", md_cmd_ingest, "ingest [--no-mail] DIR" },
 	{ "send", md_cmd_send, "send" },
 	{ "list", md_cmd_list,
 	  "list [--status S[,S...]] [--requester ADDR] [--assignee ADDR]\n"

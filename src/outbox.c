@@ -346,7 +346,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 	bool ok = false;
 
 	*queued_r = false;
-	if (in->to->len == 0)
+	if (in->to->len == 0 || ctx->no_mail)
 		goto done;
 	/* No automatic mail ever goes to upstream: its desk answers ours. */
 	if (automatic != NULL && in->kind != MD_INTENT_NOTIFY &&
