@@ -436,7 +436,7 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 		    ev->role != MD_ROLE_UPSTREAM)
 			add_unique(intent_new(MD_INTENT_ACK, intents)->to,
 				   t->requester);
-		if (ev->role != MD_ROLE_DESK)
+		if (ev->role != MD_ROLE_DESK && !ev->from_desk)
 			notify(notify_addr, intents);
 		return false;
 	}

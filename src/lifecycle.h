@@ -80,6 +80,7 @@ struct md_event {
 	bool machine;		/* a new ticket of a machine's mail, filed
 				 * closed, nobody told (autoreply.automated
 				 * = "close") */
+	bool from_desk;		/* md_loop_from_desk: notifies no one */
 	const char *from;
 	const GPtrArray *to;	/* direct recipients of the mail */
 	const GPtrArray *cc;

@@ -223,6 +223,15 @@ challenge(const struct md_msg *msg)
 	return NULL;
 }
 
+bool
+md_loop_from_desk(const struct md_msg *msg,
+		  const struct md_loop_verdict *verdict)
+{
+	return verdict->kind != MD_LOOP_NONE &&
+	       (auto_submitted(msg->auto_submitted) || msg->x_loop->len > 0 ||
+		msg->ticketing);
+}
+
 struct md_loop_verdict
 md_loop_check(const struct md_msg *msg, const struct md_conf *conf,
 	      GBytes *secret)

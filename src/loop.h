@@ -26,6 +26,13 @@ struct md_loop_verdict {
 	const char *reason;	/* static text, "" for MD_LOOP_NONE */
 };
 
+/* True if MSG, written by a machine (VERDICT not NONE), comes from a
+ * desk: ours or another ticketing system (Auto-Submitted, X-Loop, RT,
+ * OTRS, Zammad headers).  Such mail never opens a notification: two desks
+ * answering each other's automatic mail would never stop. */
+bool md_loop_from_desk(const struct md_msg *msg,
+		       const struct md_loop_verdict *verdict);
+
 /* Classifies MSG.  SECRET recognises our own Message-IDs. */
 struct md_loop_verdict md_loop_check(const struct md_msg *msg,
 				     const struct md_conf *conf,

@@ -423,6 +423,29 @@ set_once(char **field, char *value_take)
 		g_free(value_take);
 }
 
+/* Headers that ticketing systems put on every mail they send (RT, OTRS
+ * and Znuny, Zammad, and the generic X-Ticket-ID). */
+static bool
+ticketing_header(const char *name)
+{
+	static const char *const exact[] = {
+		"RT-Ticket", "X-RT-Loop-Prevention", "RT-Originator",
+		"X-Ticket-ID", NULL,
+	};
+	static const char *const prefixes[] = {
+		"X-OTRS-", "X-Zammad-", "X-Znuny-", NULL,
+	};
+
+	for (guint i = 0; exact[i] != NULL; i++)
+		if (g_ascii_strcasecmp(name, exact[i]) == 0)
+			return true;
+	for (guint i = 0; prefixes[i] != NULL; i++)
+		if (g_ascii_strncasecmp(name, prefixes[i],
+					strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 /* One pass over the top-level headers for everything gmime does not
  * already parse into the message (addresses and Date are taken from it). */
 static void
@@ -479,6 +502,8 @@ read_header(struct md_msg *msg, GMimeParserOptions *opts, GMimeHeader *h)
 		g_ptr_array_add(msg->x_loop, loop_value(raw));
 	} else if (!g_ascii_strcasecmp(name, "Authentication-Results")) {
 		g_ptr_array_add(msg->auth_results, header_text(raw));
+	} else if (ticketing_header(name)) {
+		msg->ticketing = true;
 	}
 }
 

@@ -53,6 +53,9 @@ struct md_msg {
 	bool is_report;		/* top-level multipart/report */
 	char *report_type;	/* its report-type parameter, or NULL */
 	GPtrArray *x_loop;	/* char *, every X-Loop value, never NULL */
+	/* A ticketing system's header: RT-Ticket, X-OTRS-*, X-Zammad-*,
+	 * X-Ticket-ID, X-RT-Loop-Prevention... */
+	bool ticketing;
 	GPtrArray *auth_results;	/* char *, every Authentication-Results */
 	char *x_failed_recipients;	/* bounce marker (Exim), or NULL */
 	char *bounced_recipient;	/* Final-Recipient of a DSN, or NULL */
