@@ -998,6 +998,8 @@ static const struct key escalation_keys[] = {
 static const struct key limits_keys[] = {
 	{ "max_message_size", K_INT64, C(max_message_size), 0,
 	  .idef = 26214400, .min = 1 },
+	{ "max_participants", K_INT, C(max_participants), 0, .idef = 50,
+	  .min = 1 },
 	{ NULL }
 };
 

@@ -146,6 +146,7 @@ struct md_conf {
 
 	/* limits */
 	gint64 max_message_size;	/* bytes, default 25 MiB */
+	int max_participants;	/* per ticket, default 50 */
 
 	/* retention */
 	int retention_closed_after_days;	/* 0 (default): keep */

@@ -32,6 +32,13 @@ struct md_ctx {
 	/* ingest --no-mail: tickets change as they would, nothing is
 	 * queued (old mail imported without writing to anyone). */
 	bool no_mail;
+	/* Set by md_pipeline_drain for its run: PROGRESS is called between
+	 * two messages of a batch (the daemon dispatches its signals
+	 * there), then STOP is read: non-zero (SIGTERM) ends the batch. */
+	const volatile gint *stop;
+	void (*progress)(guint done, gpointer data);
+	gpointer progress_data;
+	guint progress_done;	/* messages taken before this batch */
 };
 
 /* Takes CONF, copies CLOCK, opens (creating, migrating) the database in

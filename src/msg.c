@@ -184,6 +184,22 @@ has_header_block(const char *raw, gsize len)
 	return p < end && *p == ':';
 }
 
+/* The bytes of RAW's header block (up to the first empty line). */
+static gsize
+header_length(const char *raw, gsize len)
+{
+	for (const char *p = raw; (p = memchr(p, '\n', raw + len - p)) != NULL;
+	     p++) {
+		const char *q = p + 1;
+
+		if (q < raw + len && *q == '\r')
+			q++;
+		if (q >= raw + len || *q == '\n')
+			return p - raw;
+	}
+	return len;
+}
+
 /* Appends to IDS the msg-ids of S: every <...> token in order (whatever
  * junk lies between, as in "Your message of ..." In-Reply-To), else the
  * bare words with an '@'.  Whitespace inside an id is removed. */
@@ -446,6 +462,17 @@ ticketing_header(const char *name)
 	return false;
 }
 
+/* Threading needs the first (the thread's root) and the newest: the
+ * middle of a long References list is dropped, so that a mail naming a
+ * million ids costs no million look-ups (RFC 5322 3.6.4 allows it). */
+static void
+trim_references(GPtrArray *refs)
+{
+	if (refs->len > MD_MSG_MAX_REFERENCES)
+		g_ptr_array_remove_range(refs, 1, refs->len -
+					 MD_MSG_MAX_REFERENCES);
+}
+
 /* One pass over the top-level headers for everything gmime does not
  * already parse into the message (addresses and Date are taken from it). */
 static void
@@ -477,6 +504,7 @@ read_header(struct md_msg *msg, GMimeParserOptions *opts, GMimeHeader *h)
 
 			scan_ids(v, msg->references);
 			g_free(v);
+			trim_references(msg->references);
 		}
 	} else if (!g_ascii_strcasecmp(name, "Return-Path")) {
 		set_once(&msg->return_path, return_path(raw));
@@ -1194,6 +1222,15 @@ md_msg_parse(const char *raw, gsize len, struct md_msg **msg_r,
 	if (!has_header_block(raw, len)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
 			    "not a mail message: no header block");
+		goto out;
+	}
+	/* One mail must not hold the desk: gmime takes 3 s to parse a
+	 * million addresses, uninterruptibly.  No MTA passes such a header
+	 * (Postfix cuts at 100 KB). */
+	if (header_length(raw, len) > MD_MSG_MAX_HEADER) {
+		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
+			    "header block of %zu bytes, over the limit of %d",
+			    header_length(raw, len), MD_MSG_MAX_HEADER);
 		goto out;
 	}
 	/* The parser reads RAW in place: a GByteArray that borrows it, never

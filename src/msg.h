@@ -64,6 +64,11 @@ struct md_msg {
 	char *bounced_subject;	/* its Subject, or NULL */
 };
 
+/* A header block larger than this is refused (MD_ERROR_DATA). */
+#define MD_MSG_MAX_HEADER (1024 * 1024)
+/* Of References, the first and the newest are kept up to this many. */
+#define MD_MSG_MAX_REFERENCES 100
+
 /* Parses RAW (LEN bytes, may contain NULs and any line endings).
  * Fails with MD_ERROR_DATA when the bytes are not a message at all
  * (no header block); damaged MIME inside a message is tolerated and

@@ -294,37 +294,83 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	return true;
 }
 
+static guint
+ci_hash(gconstpointer key)
+{
+	guint h = 5381;
+
+	for (const char *p = key; *p != '\0'; p++)
+		h = h * 33 + (guchar)g_ascii_tolower(*p);
+	return h;
+}
+
+static gboolean
+ci_equal(gconstpointer a, gconstpointer b)
+{
+	return g_ascii_strcasecmp(a, b) == 0;
+}
+
+/* True if A may join the requester's side: not the desk, an agent or
+ * upstream (they write by their role). */
+static bool
+may_join(const struct md_conf *conf, const char *a)
+{
+	return !md_conf_is_desk(conf, a) &&
+	       !md_addr_in(conf->agent_addresses, a) &&
+	       !md_addr_domain_in(conf->agent_domains, a) &&
+	       !md_addr_domain_in(conf->upstream_domains, a);
+}
+
 /* Who is on the thread (spec 6): the requester's side, who get the
  * desk's answers; agents and upstream may write by their role.  A person
- * writing in brings the colleagues they copied (not the desk, agents or
- * upstream).  Fills IN->joining with the addresses new to the ticket. */
+ * writing in brings the colleagues they copied, up to
+ * limits.max_participants on the ticket (the rest stay in the message's
+ * To and Cc).  One hash set: linear in the addresses, whatever their
+ * number.  Fills IN->joining with the addresses new to the ticket. */
 static void
 collect_participants(struct md_ctx *ctx, struct inbound *in)
 {
 	const struct md_conf *conf = ctx->conf;
 	const GPtrArray *lists[] = { in->msg->to, in->msg->cc };
+	GHashTable *seen;
+	guint room, left_out = 0;
 
 	in->joining = g_ptr_array_new_with_free_func(g_free);
 	if (in->role != MD_ROLE_REQUESTER && in->role != MD_ROLE_PARTICIPANT &&
 	    in->role != MD_ROLE_STRANGER)
 		return;
+	seen = g_hash_table_new(ci_hash, ci_equal);
+	for (guint i = 0; i < in->participants->len; i++)
+		g_hash_table_add(seen, g_ptr_array_index(in->participants, i));
+	if (in->ticket.requester != NULL)
+		g_hash_table_add(seen, in->ticket.requester);
 	if (in->msg->from != NULL && !md_addr_in(in->participants,
 						 in->msg->from))
 		g_ptr_array_add(in->joining, g_strdup(in->msg->from));
+	if (in->msg->from != NULL)
+		g_hash_table_add(seen, in->msg->from);
+	room = in->participants->len + in->joining->len <
+	       (guint)conf->max_participants
+		? conf->max_participants - in->participants->len -
+		  in->joining->len : 0;
 	for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
 		for (guint i = 0; i < lists[l]->len; i++) {
-			const char *a = g_ptr_array_index(lists[l], i);
+			char *a = g_ptr_array_index(lists[l], i);
 
-			if (md_conf_is_desk(conf, a) ||
-			    md_addr_in(conf->agent_addresses, a) ||
-			    md_addr_domain_in(conf->agent_domains, a) ||
-			    md_addr_domain_in(conf->upstream_domains, a) ||
-			    g_strcmp0(a, in->ticket.requester) == 0 ||
-			    md_addr_in(in->participants, a) ||
-			    md_addr_in(in->joining, a))
+			if (!g_hash_table_add(seen, a) || !may_join(conf, a))
 				continue;
+			if (room == 0) {
+				left_out++;
+				continue;
+			}
 			g_ptr_array_add(in->joining, g_strdup(a));
+			room--;
 		}
+	g_hash_table_unref(seen);
+	if (left_out > 0)
+		md_log_warn("%s: %u addresses not made participants "
+			    "(limits.max_participants = %d)", in->source,
+			    left_out, conf->max_participants);
 	/* The lifecycle relays to all of them, old and new. */
 	for (guint i = 0; i < in->joining->len; i++) {
 		const char *a = g_ptr_array_index(in->joining, i);
@@ -642,20 +688,31 @@ out:
 static bool
 try_batch(struct md_ctx *ctx, const char *source_name, GPtrArray *batch,
 	  GPtrArray *aside, struct md_batch_stats *stats, guint *bad_r,
-	  GError **error)
+	  guint *taken_r, GError **error)
 {
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	bool ok = false;
 
 	if (!md_db_begin(ctx->db, error))
 		goto out;
-	for (guint i = 0; i < batch->len; i++)
+	*taken_r = batch->len;
+	for (guint i = 0; i < batch->len; i++) {
+		/* SIGTERM: the messages in hand are committed, the rest
+		 * stays in the source for the next start. */
+		if (i > 0 && ctx->progress != NULL)
+			ctx->progress(ctx->progress_done + i,
+				      ctx->progress_data);
+		if (i > 0 && ctx->stop != NULL && g_atomic_int_get(ctx->stop)) {
+			*taken_r = i;
+			break;
+		}
 		if (!one(ctx, source_name, g_ptr_array_index(batch, i),
 			 g_ptr_array_index(aside, i), lines, stats, error)) {
 			md_db_rollback(ctx->db);
 			*bad_r = i;
 			goto out;
 		}
+	}
 	ok = md_db_commit(ctx->db, error);
 	/* Only what was committed is logged: a try rolled back said
 	 * nothing. */
@@ -685,14 +742,14 @@ md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
 	GPtrArray *aside = g_ptr_array_new_with_free_func(g_free);
 	struct md_batch_stats tried;
 	GError *local = NULL;
-	guint bad = 0;
+	guint bad = 0, taken = 0;
 	bool ok;
 
 	g_ptr_array_set_size(aside, batch->len);
 	for (;;) {
 		tried = *stats;
 		ok = try_batch(ctx, source_name, batch, aside, &tried, &bad,
-			       &local);
+			       &taken, &local);
 		if (ok || local == NULL || local->domain != MD_ERROR ||
 		    local->code != MD_ERROR_DATA ||
 		    g_ptr_array_index(aside, bad) != NULL)
@@ -704,6 +761,9 @@ md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
 		*stats = tried;
 	else
 		g_propagate_error(error, local);
+	/* Stopped early: what was not taken is not acknowledged. */
+	if (ok && taken < batch->len)
+		g_ptr_array_remove_range(batch, taken, batch->len - taken);
 	g_ptr_array_unref(aside);
 	return ok;
 }
@@ -745,12 +805,16 @@ md_pipeline_drain(struct md_ctx *ctx, struct md_source *src,
 	guint done = 0;
 
 	src->max_read = MD_SOURCE_KEEP_FACTOR * ctx->conf->max_message_size;
+	ctx->stop = stop;
+	ctx->progress = progress;
+	ctx->progress_data = progress_data;
 	for (;;) {
 		g_clear_pointer(&batch, g_ptr_array_unref);
 		batch = g_ptr_array_new_with_free_func(md_source_item_free);
 		if (!md_source_fetch(src, batch_size, batch, &local) ||
 		    batch->len == 0)
 			break;
+		ctx->progress_done = done;
 		if (!md_pipeline_batch(ctx, name, batch, stats, &local))
 			break;
 		/* Step 6: acknowledge only what is committed. */
@@ -763,6 +827,8 @@ md_pipeline_drain(struct md_ctx *ctx, struct md_source *src,
 			break;
 	}
 	g_clear_pointer(&batch, g_ptr_array_unref);
+	ctx->stop = NULL;
+	ctx->progress = NULL;
 	record_health(ctx, name, done, local);
 	if (local != NULL) {
 		g_propagate_error(error, local);

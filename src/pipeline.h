@@ -26,7 +26,9 @@ struct md_batch_stats {
 
 /* Runs BATCH (struct md_source_item *) from SOURCE_NAME in one
  * transaction.  Adds to *STATS (not reset).  On false nothing was
- * committed. */
+ * committed.  When ctx->stop turns non-zero during the run, the batch
+ * ends between two messages and BATCH is shortened to what was taken
+ * (and committed): only that may be acknowledged. */
 bool md_pipeline_batch(struct md_ctx *ctx, const char *source_name,
 		       GPtrArray *batch, struct md_batch_stats *stats,
 		       GError **error);
