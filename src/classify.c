@@ -101,6 +101,15 @@ md_classify_agent_address(const struct md_conf *conf, const char *from)
 }
 
 bool
+md_classify_upstream_address(const struct md_conf *conf, const char *from)
+{
+	return from != NULL &&
+	       ((conf->upstream_address != NULL &&
+		 g_ascii_strcasecmp(conf->upstream_address, from) == 0) ||
+		md_addr_domain_in(conf->upstream_domains, from));
+}
+
+bool
 md_classify_trusts_from(const struct md_conf *conf)
 {
 	return g_strcmp0(conf->agents_trust, "from") == 0;
@@ -130,9 +139,10 @@ md_classify_sender(const struct md_conf *conf, const char *from,
 	    (replied_to_agents ||
 	     md_classify_agent_proven(conf, from, auth_results)))
 		return MD_ROLE_AGENT;
-	if ((conf->upstream_address != NULL &&
-	     g_ascii_strcasecmp(conf->upstream_address, from) == 0) ||
-	    md_addr_domain_in(conf->upstream_domains, from))
+	/* Upstream is proven as agents are, but its unproven mail has a
+	 * place of its own (spec 6): the caller asks
+	 * md_classify_agent_proven. */
+	if (md_classify_upstream_address(conf, from))
 		return MD_ROLE_UPSTREAM;
 	return MD_ROLE_REQUESTER;
 }

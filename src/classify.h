@@ -12,11 +12,12 @@ struct md_conf;
 /* The role of FROM before the ticket is known: DESK for our own mail,
  * AUTOMATED for machines (checked before agents, so that an agent's
  * out-of-office is never taken for an answer), AGENT, UPSTREAM, else
- * REQUESTER.  Writing is not acting (spec 6): an agent's address is an
- * AGENT only if proven, by md_classify_agent_proven or by
- * REPLIED_TO_AGENTS (the mail names the signed Message-ID of a mail the
- * desk sent to the agents; the caller checks that it is of the ticket the
- * mail lands on); otherwise it is treated as anyone else's. */
+ * REQUESTER.  Writing is not acting (spec 6): an agent's (upstream's)
+ * address is an AGENT (UPSTREAM) only if proven, by
+ * md_classify_agent_proven or by REPLIED_TO_AGENTS (the mail names the
+ * signed Message-ID of a mail the desk sent to that role: a notification,
+ * an escalation; the caller checks that it is of the ticket the mail
+ * lands on); otherwise it is treated as anyone else's. */
 enum md_role md_classify_sender(const struct md_conf *conf, const char *from,
 				const GPtrArray *auth_results,
 				const struct md_loop_verdict *verdict,
@@ -30,6 +31,10 @@ bool md_classify_agent_address(const struct md_conf *conf, const char *from);
  * server's Authentication-Results pass for it, or agents.trust = "from". */
 bool md_classify_agent_proven(const struct md_conf *conf, const char *from,
 			      const GPtrArray *auth_results);
+
+/* True if FROM is upstream.address or in upstream.domains. */
+bool md_classify_upstream_address(const struct md_conf *conf,
+				  const char *from);
 
 /* agents.trust = "from": the From header alone makes an agent (unsafe). */
 bool md_classify_trusts_from(const struct md_conf *conf);

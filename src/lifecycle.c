@@ -455,7 +455,15 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 	case MD_ROLE_AGENT:
 		return agent_writes(t, ev, now, rules, intents);
 	case MD_ROLE_UPSTREAM:
-		if (ev->foreign_tag != NULL) {
+		/* Not proven (spec 6): shown to the agents, and nothing
+		 * else: no relay, no state change, no reference. */
+		if (ev->unverified) {
+			notify(notify_addr, intents);
+			break;
+		}
+		/* Only on a ticket we escalated: upstream's reference threads
+		 * its later mail, so it is not anyone's to set. */
+		if (ev->foreign_tag != NULL && t->escalated) {
 			g_free(t->upstream_ref);
 			t->upstream_ref = g_strdup(ev->foreign_tag);
 		}

@@ -81,6 +81,8 @@ struct md_event {
 				 * closed, nobody told (autoreply.automated
 				 * = "close") */
 	bool from_desk;		/* md_loop_from_desk: notifies no one */
+	bool unverified;	/* upstream's address, not proven: for the
+				 * agents only (spec 6) */
 	const char *from;
 	const GPtrArray *to;	/* direct recipients of the mail */
 	const GPtrArray *cc;

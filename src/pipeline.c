@@ -45,7 +45,10 @@ struct inbound {
 	enum md_role role;
 	/* An agent proven only by replying to a notification of this ticket
 	 * (0: not so proven). */
-	gint64 agent_proof;
+	gint64 reply_proof;
+	/* From upstream's address, not proven (spec 6): recorded on an
+	 * escalated ticket for the agents' eyes only. */
+	bool unverified;
 	struct md_ticket ticket;
 	bool new_ticket;
 	GPtrArray *participants;	/* char *, everyone on the thread */
@@ -262,7 +265,7 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	}
 	in->participants = g_ptr_array_new_with_free_func(g_free);
 	if (id == 0) {
-		if (in->agent_proof != 0)
+		if (in->reply_proof != 0)
 			in->role = MD_ROLE_REQUESTER;
 		open_ticket(ctx, in, 0);
 		return true;
@@ -270,8 +273,11 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	if (!md_store_ticket_get(ctx->db, id, &in->ticket, &found, error) ||
 	    !md_store_participants(ctx->db, id, in->participants, error))
 		return false;
-	/* A reply to a notification proves an agent on that ticket only. */
-	if (in->agent_proof != 0 && in->agent_proof != id)
+	/* A reply to a notification (escalation) proves an agent
+	 * (upstream) on that ticket only; unproven upstream mail has a
+	 * place only on a ticket that was escalated. */
+	if ((in->reply_proof != 0 && in->reply_proof != id) ||
+	    (in->unverified && !in->ticket.escalated))
 		in->role = MD_ROLE_REQUESTER;
 	participant = md_addr_in(in->participants, in->msg->from);
 	in->role = md_classify_on_ticket(in->role, in->msg->from,
@@ -485,6 +491,7 @@ apply(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		.role = in->role, .new_ticket = in->new_ticket,
 		.automated = in->verdict.kind != MD_LOOP_NONE,
 		.from_desk = md_loop_from_desk(in->msg, &in->verdict),
+		.unverified = in->unverified && in->role == MD_ROLE_UPSTREAM,
 		.from = in->msg->from, .to = in->msg->to, .cc = in->msg->cc,
 		.participants = in->participants, .foreign_tag = foreign,
 		.body = in->msg->new_text,
@@ -527,30 +534,38 @@ quarantine(struct md_ctx *ctx, struct inbound *in, const char *reason,
 				   reason, mid, in->hash, error);
 }
 
-/* Spec 6, "Writing is not acting": an agent's address without other
- * proof is an agent's if its mail names the signed Message-ID of a
- * notification (only the agents received it); IN->agent_proof is then
- * that notification's ticket. */
+/* Spec 6, "Writing is not acting": an agent's (upstream's) address
+ * without other proof is an agent's (upstream's) if its mail names the
+ * signed Message-ID of a notification (an escalation to upstream): only
+ * they received it.  IN->reply_proof is then that mail's ticket. */
 static bool
-agent_proof(struct md_ctx *ctx, struct inbound *in, GError **error)
+reply_proof(struct md_ctx *ctx, struct inbound *in, GError **error)
 {
 	const struct md_msg *m = in->msg;
 	gint64 ticket;
 
-	in->agent_proof = 0;
-	if (!md_classify_agent_address(ctx->conf, m->from) ||
-	    md_classify_agent_proven(ctx->conf, m->from, m->auth_results))
+	const char *kind = "notify", *rcpt = NULL;
+
+	in->reply_proof = 0;
+	if (md_classify_agent_proven(ctx->conf, m->from, m->auth_results))
 		return true;
+	if (!md_classify_agent_address(ctx->conf, m->from)) {
+		if (!md_classify_upstream_address(ctx->conf, m->from))
+			return true;
+		kind = "escalation";
+		rcpt = ctx->conf->upstream_address;
+	}
 	for (guint i = 0; i <= m->references->len; i++) {
 		const char *id = i < m->references->len
 			? g_ptr_array_index(m->references, i) : m->in_reply_to;
 
 		if (id == NULL || !md_mid_verify(ctx->secret, id, &ticket))
 			continue;
-		if (!md_store_agents_mail(ctx->db, id, &ticket, error))
+		if (!md_store_sent_mail(ctx->db, id, kind, rcpt, &ticket,
+					error))
 			return false;
 		if (ticket != 0) {
-			in->agent_proof = ticket;
+			in->reply_proof = ticket;
 			return true;
 		}
 	}
@@ -571,13 +586,17 @@ steps(struct md_ctx *ctx, struct inbound *in, struct md_batch_stats *stats,
 		return false;
 	/* Step 3: who wrote it. */
 	in->verdict = md_loop_check(in->msg, conf, ctx->secret);
-	if (!agent_proof(ctx, in, error))
+	if (!reply_proof(ctx, in, error))
 		return false;
 	in->role = md_classify_sender(conf, in->msg->from,
 				      in->msg->auth_results, &in->verdict,
-				      in->agent_proof != 0);
-	if (in->role != MD_ROLE_AGENT)
-		in->agent_proof = 0;
+				      in->reply_proof != 0);
+	if (in->role != MD_ROLE_AGENT && in->role != MD_ROLE_UPSTREAM)
+		in->reply_proof = 0;
+	in->unverified = in->role == MD_ROLE_UPSTREAM &&
+			 in->reply_proof == 0 &&
+			 !md_classify_agent_proven(conf, in->msg->from,
+						   in->msg->auth_results);
 	/* Step 4: which ticket. */
 	if (!thread(ctx, in, error))
 		return false;

@@ -359,18 +359,21 @@ md_store_ticket_by_upstream_ref(struct md_db *db, const char *ref,
 }
 
 bool
-md_store_agents_mail(struct md_db *db, const char *mid, gint64 *ticket_r,
-		     GError **error)
+md_store_sent_mail(struct md_db *db, const char *mid, const char *kind,
+		   const char *rcpt, gint64 *ticket_r, GError **error)
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
-		"SELECT ticket FROM messages WHERE message_id = ? AND "
-		"direction = 'out' AND kind = 'notify' LIMIT 1", error);
+		"SELECT ticket FROM messages WHERE message_id = ?1 AND "
+		"direction = 'out' AND kind = ?2 AND (?3 IS NULL OR "
+		"instr(lower(to_addrs), lower(?3)) > 0) LIMIT 1", error);
 	int rc;
 
 	*ticket_r = 0;
 	if (stmt == NULL)
 		return false;
 	bind_text(stmt, 1, mid);
+	bind_text(stmt, 2, kind);
+	bind_text(stmt, 3, rcpt);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*ticket_r = sqlite3_column_int64(stmt, 0);

@@ -62,10 +62,11 @@ bool md_store_ticket_by_message_id(struct md_db *db, const char *mid,
  * REF ("[Upstream #999]" as upstream writes it), or 0. */
 bool md_store_ticket_by_upstream_ref(struct md_db *db, const char *ref,
 				     gint64 *ticket_r, GError **error);
-/* The ticket of MID if it is a mail the desk sent to the agents (a
- * notification), else 0: only they know its Message-ID. */
-bool md_store_agents_mail(struct md_db *db, const char *mid,
-			  gint64 *ticket_r, GError **error);
+/* The ticket of MID if it is a mail the desk sent of KIND (to RCPT, if
+ * not NULL), else 0: a notification only the agents received, an
+ * escalation only upstream received. */
+bool md_store_sent_mail(struct md_db *db, const char *mid, const char *kind,
+			const char *rcpt, gint64 *ticket_r, GError **error);
 
 bool md_store_participant_add(struct md_db *db, gint64 ticket,
 			      const char *addr, enum md_role role,
