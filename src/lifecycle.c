@@ -16,11 +16,11 @@ static const char *const role_names[] = {
 };
 static const char *const intent_names[] = {
 	"ack", "notify", "relay", "escalation", "escalation", "reminder",
-	"close",
+	"close", "notify",
 };
 static const char *const template_names[] = {
 	"ack", "notify", "relay", "escalation", "escalated", "reminder",
-	"closed",
+	"closed", "assigned",
 };
 
 const char *
@@ -240,6 +240,19 @@ relay(const struct md_ticket *t, const struct md_event *ev,
 						       intents->len - 1));
 }
 
+/* The new assignee is told, unless they assigned it to themselves. */
+static void
+assigned(struct md_ticket *t, char *addr_take, const char *by,
+	 GPtrArray *intents)
+{
+	if (addr_take != NULL && g_strcmp0(addr_take, t->assignee) != 0 &&
+	    (by == NULL || g_ascii_strcasecmp(addr_take, by) != 0))
+		add_unique(intent_new(MD_INTENT_ASSIGNED, intents)->to,
+			   addr_take);
+	g_free(t->assignee);
+	t->assignee = addr_take;
+}
+
 static void
 notify(const char *addr, GPtrArray *intents)
 {
@@ -299,10 +312,8 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 					intents, intents->len - 1));
 		}
 	}
-	if (cmd.assign != NULL) {
-		g_free(t->assignee);
-		t->assignee = g_steal_pointer(&cmd.assign);
-	}
+	if (cmd.assign != NULL)
+		assigned(t, g_steal_pointer(&cmd.assign), ev->from, intents);
 	md_commands_clear(&cmd);
 	return answer;
 }
@@ -417,8 +428,7 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 		t->state = ev->state;
 		return false;
 	case MD_EVENT_ASSIGN:
-		g_free(t->assignee);
-		t->assignee = g_strdup(ev->assignee);
+		assigned(t, g_strdup(ev->assignee), NULL, intents);
 		return false;
 	case MD_EVENT_TIMER:
 		timer(t, now, rules, intents);

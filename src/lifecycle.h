@@ -39,6 +39,8 @@ enum md_intent_kind {
 	MD_INTENT_ESCALATED,	/* the requester's side told of it */
 	MD_INTENT_REMINDER,	/* to the requester, automatic: we wait */
 	MD_INTENT_CLOSED,	/* to the requester, automatic: closed */
+	MD_INTENT_ASSIGNED,	/* to the new assignee: the ticket is theirs
+				 * (a notification, kind "notify") */
 };
 
 struct md_ticket {

@@ -255,12 +255,21 @@ auto_submitted(enum md_intent_kind kind)
 	case MD_INTENT_ACK:
 		return "auto-replied";
 	case MD_INTENT_NOTIFY:
+	case MD_INTENT_ASSIGNED:
 	case MD_INTENT_REMINDER:
 	case MD_INTENT_CLOSED:
 		return "auto-generated";
 	default:
 		return NULL;
 	}
+}
+
+/* Mails to the agents: not counted against the daily allowance of
+ * automatic mail, which protects the requester's side. */
+static bool
+to_agents(enum md_intent_kind kind)
+{
+	return kind == MD_INTENT_NOTIFY || kind == MD_INTENT_ASSIGNED;
 }
 
 /* A timer's mail never goes to an address that bounces (spec 5); the
@@ -307,7 +316,8 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 					      parent_r, refs, last_r, error);
 	/* The requester's side never had the agent's mail (nor our
 	 * notification it answers): their own thread. */
-	if (in->kind != MD_INTENT_ACK && in->kind != MD_INTENT_NOTIFY)
+	if (in->kind != MD_INTENT_ACK && in->kind != MD_INTENT_NOTIFY &&
+	    in->kind != MD_INTENT_ASSIGNED)
 		return md_store_thread_refs(ctx->db, t->id, parent_r, refs,
 					    error);
 	if (trigger != NULL && trigger->message_id != NULL) {
@@ -320,6 +330,7 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 				trigger->references, i);
 
 			if (in->kind == MD_INTENT_NOTIFY ||
+			    in->kind == MD_INTENT_ASSIGNED ||
 			    !md_mid_verify(ctx->secret, id, &ours))
 				g_ptr_array_add(refs, g_strdup(id));
 		}
@@ -349,7 +360,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 	if (in->to->len == 0 || ctx->no_mail)
 		goto done;
 	/* No automatic mail ever goes to upstream: its desk answers ours. */
-	if (automatic != NULL && in->kind != MD_INTENT_NOTIFY &&
+	if (automatic != NULL && !to_agents(in->kind) &&
 	    md_addr_domain_in(conf->upstream_domains,
 			      g_ptr_array_index(in->to, 0)))
 		goto done;
@@ -357,7 +368,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		goto out;
 	/* The allowance is for the requester's side: notifications to
 	 * the agents are as many as the mails they tell of. */
-	if (allowed && automatic != NULL && in->kind != MD_INTENT_NOTIFY &&
+	if (allowed && automatic != NULL && !to_agents(in->kind) &&
 	    !allowance(ctx, t, g_ptr_array_index(in->to, 0), &allowed, error))
 		goto out;
 	if (!allowed)

@@ -2,7 +2,7 @@
 # maildesk reply N and escalate N: an agent's answer and an escalation
 # from the command line, through the same lifecycle and outbox as by mail.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 28
+plan 30
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 DB=var/maildesk.db
@@ -102,6 +102,18 @@ m = email.message_from_binary_file(open("esc3.eml", "rb"), policy=email.policy.d
 text = m.get_body().get_content().replace("\r\n", "\n")
 sys.exit(0 if "\n\n\n" not in text and "seuls.\n\nLes messages" in text else 1)'
 ok $? "no note: one paragraph break, not an empty paragraph"
+
+# issue 8: maildesk assign tells the assignee by mail
+"$MAILDESK" -c maildesk.conf $NOW assign 2 bob@desk.example > /dev/null || exit 1
+is "$(sql $DB "select kind || ' ' || to_addrs from messages where ticket = 2 and direction = 'out' order by id desc limit 1")" \
+   "notify bob@desk.example" "assign: the assignee is told by mail"
+sql $DB "select writefile('assigned.eml', r.data) from messages m join raw r on r.id = m.raw where m.ticket = 2 and m.to_addrs = 'bob@desk.example'" > /dev/null
+/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open("assigned.eml", "rb"), policy=email.policy.default)
+ok = m["Subject"].startswith("[Helpdesk #2] ") and m["Auto-Submitted"] == "auto-generated"
+ok = ok and "vous est confiée" in m.get_body().get_content()
+sys.exit(0 if ok else 1)'
+ok $? "in French, tagged, auto-generated (no out-of-office answers it)"
 
 "$MAILDESK" -c maildesk.conf reply 99 < /dev/null 2> missing.err
 is $? 66 "reply to a missing ticket exits 66"
