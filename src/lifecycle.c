@@ -243,10 +243,11 @@ relay(const struct md_ticket *t, const struct md_event *ev,
 /* The new assignee is told, unless they assigned it to themselves. */
 static void
 assigned(struct md_ticket *t, char *addr_take, const char *by,
-	 GPtrArray *intents)
+	 const struct md_rules *rules, GPtrArray *intents)
 {
 	if (addr_take != NULL && g_strcmp0(addr_take, t->assignee) != 0 &&
-	    (by == NULL || g_ascii_strcasecmp(addr_take, by) != 0))
+	    (by == NULL || g_ascii_strcasecmp(addr_take, by) != 0) &&
+	    !md_addr_in((GPtrArray *)rules->desk_addrs, addr_take))
 		add_unique(intent_new(MD_INTENT_ASSIGNED, intents)->to,
 			   addr_take);
 	g_free(t->assignee);
@@ -313,7 +314,8 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 		}
 	}
 	if (cmd.assign != NULL)
-		assigned(t, g_steal_pointer(&cmd.assign), ev->from, intents);
+		assigned(t, g_steal_pointer(&cmd.assign), ev->from, rules,
+			 intents);
 	md_commands_clear(&cmd);
 	return answer;
 }
@@ -428,7 +430,7 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 		t->state = ev->state;
 		return false;
 	case MD_EVENT_ASSIGN:
-		assigned(t, g_strdup(ev->assignee), NULL, intents);
+		assigned(t, g_strdup(ev->assignee), NULL, rules, intents);
 		return false;
 	case MD_EVENT_TIMER:
 		timer(t, now, rules, intents);

@@ -5,7 +5,7 @@
 . "$MD_SRCDIR/tests/integration/lib.sh"
 EXPECTED=$MD_SRCDIR/tests/data/fixtures-expected.tsv
 rows=$(($(wc -l < "$EXPECTED") - 1))
-plan $((rows * 2 + 9))
+plan $((rows * 2 + 10))
 
 cd "$WORK" || exit 1
 write_conf maildesk.conf
@@ -39,9 +39,12 @@ is "$(sql $DB "select count(*) from messages m join messages i
 	on m.in_reply_to = i.message_id and i.direction = 'in'
 	where m.kind = 'ack' and i.role in ('automated', 'desk')")" 0 \
 	"no automated mail gets an acknowledgement"
-is "$(sql $DB "select count(*) from outbox where rcpts like '%desk.example%'
-	and rcpts not like '%agents@desk.example%'")" 0 \
+is "$(sql $DB "select count(*) from outbox where (rcpts like '%support@desk.example%'
+	or rcpts like '%helpdesk@desk.example%')")" 0 \
 	"nothing is queued to the desk itself"
+is "$(sql $DB "select rcpts || ' ' || kind from outbox where rcpts like '%desk.example%'
+	and rcpts not like '%agents@desk.example%'")" "bob@desk.example notify" \
+	"agents only get notifications: #assign bob tells bob (issue 8)"
 
 before=$(sql $DB "select (select count(*) from messages) || '/' ||
 	(select count(*) from outbox) || '/' || (select count(*) from tickets)")

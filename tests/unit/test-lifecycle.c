@@ -182,6 +182,11 @@ static const struct lc_case lc_cases[] = {
 	  .role = MD_ROLE_AGENT, .body = "#assign  Bob@Desk.Example  \nx",
 	  .ticket = "pending answered assignee=bob@desk.example",
 	  .intents = "relay to=" REQ "; notify to=bob@desk.example" },
+	/* the desk itself is never written to */
+	{ .name = "agent/assign-desk", .state = OPEN, .role = MD_ROLE_AGENT,
+	  .body = "#assign " ALIAS "\nx",
+	  .ticket = "pending answered assignee=" ALIAS,
+	  .intents = "relay to=" REQ },
 	/* the agent who takes the ticket needs no mail about it */
 	{ .name = "agent/assign-self", .state = OPEN, .role = MD_ROLE_AGENT,
 	  .body = "#assign " AGENT "\nJe prends.",
