@@ -11,7 +11,7 @@
 # keeps the mail queued.
 . "$MD_SRCDIR/tests/integration/lib.sh"
 . "$MD_SRCDIR/tests/integration/dovecot.sh"
-plan 66
+plan 67
 cd "$WORK" || exit 1
 TS_PID=
 cleanup() {
@@ -250,6 +250,10 @@ m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 print(m.get_payload(decode=True).decode())' "${sup%.json}.eml" |
 	grep "run maildesk oauth login desk" > /dev/null
 ok $? "and what to run"
+# Every mail of step 8 out (two per ticket and the supervisors') before
+# the daemon stops: step 9 counts what `send` adds.
+wait_until 30 "test \$(sinkcount) -eq $((2 * n + 1))"
+ok $? "the acknowledgement and notification of the waiting mail went out too"
 kill "$(cat d.pid)"; wait_until 30 'test ! -f d.pid'
 
 # 9. SMTP: a revoked grant keeps the mail queued; after a login it goes.
