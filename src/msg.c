@@ -1219,7 +1219,9 @@ md_msg_parse(const char *raw, gsize len, struct md_msg **msg_r,
 	bool ok = false;
 
 	*msg_r = NULL;
-	if (!has_header_block(raw, len)) {
+	/* Empty input may come as NULL (an empty GBytes): no arithmetic on
+	 * it (found by tests/fuzz/fuzz-msg). */
+	if (len == 0 || !has_header_block(raw, len)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
 			    "not a mail message: no header block");
 		goto out;
