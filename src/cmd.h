@@ -47,6 +47,7 @@ int md_cmd_ingest(struct md_cli *cli, int argc, char **argv);
 int md_cmd_list(struct md_cli *cli, int argc, char **argv);
 int md_cmd_show(struct md_cli *cli, int argc, char **argv);
 int md_cmd_stats(struct md_cli *cli, int argc, char **argv);
+int md_cmd_search(struct md_cli *cli, int argc, char **argv);
 int md_cmd_send(struct md_cli *cli, int argc, char **argv);
 int md_cmd_check_config(struct md_cli *cli, int argc, char **argv);
 int md_cmd_backup(struct md_cli *cli, int argc, char **argv);

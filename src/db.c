@@ -208,6 +208,32 @@ static const char *const migrations[] = {
 	 * issue 8). */
 	"CREATE INDEX tickets_upstream_ref ON tickets(upstream_ref) "
 	"  WHERE upstream_ref IS NOT NULL;",
+	/* 6: full-text search over what people wrote (inbound mail): an
+	 * external-content FTS5 index, so the text is stored once, in
+	 * messages; the view gives it the columns it indexes.  Written by
+	 * triggers in the transaction that stores the message.  Existing
+	 * messages are indexed by index_pending() after the migrations. */
+	"CREATE VIEW messages_search AS SELECT id, subject, sender,"
+	"  coalesce(to_addrs, '') || ' ' || coalesce(cc_addrs, '') AS rcpts,"
+	"  text, (SELECT group_concat(json_extract(a.value, '$.name'), ' ')"
+	"    FROM json_each(attachments) a) AS files"
+	"  FROM messages WHERE direction = 'in';"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(subject, sender, rcpts,"
+	"  text, files, content = 'messages_search', content_rowid = 'id',"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER messages_fts_ins AFTER INSERT ON messages"
+	"  WHEN NEW.direction = 'in' BEGIN"
+	"  INSERT INTO messages_fts (rowid, subject, sender, rcpts, text, files)"
+	"  SELECT id, subject, sender, rcpts, text, files FROM messages_search"
+	"  WHERE id = NEW.id; END;"
+	/* Before the delete: the index needs the values it indexed. */
+	"CREATE TRIGGER messages_fts_del BEFORE DELETE ON messages"
+	"  WHEN OLD.direction = 'in' BEGIN"
+	"  INSERT INTO messages_fts (messages_fts, rowid, subject, sender,"
+	"  rcpts, text, files) SELECT 'delete', id, subject, sender, rcpts,"
+	"  text, files FROM messages_search WHERE id = OLD.id; END;"
+	"INSERT INTO meta (key, value) SELECT 'search_pending', max(id)"
+	"  FROM messages HAVING max(id) IS NOT NULL;",
 };
 
 bool
@@ -309,20 +335,69 @@ md_db_stmt(struct md_db *db, const char *sql, GError **error)
 }
 
 static bool
-pragma_int(struct md_db *db, const char *sql, int *value_r, GError **error)
+pragma_int64(struct md_db *db, const char *sql, gint64 *value_r,
+	     GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	rc = sqlite3_prepare_v2(db->handle, sql, -1, &stmt, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*value_r = sqlite3_column_int(stmt, 0);
+		*value_r = sqlite3_column_int64(stmt, 0);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_OK)
 		return md_db_fail(db, rc, sql, error);
 	return true;
+}
+
+static bool
+pragma_int(struct md_db *db, const char *sql, int *value_r, GError **error)
+{
+	gint64 v = 0;
+
+	if (!pragma_int64(db, sql, &v, error))
+		return false;
+	*value_r = (int)v;
+	return true;
+}
+
+/* Indexes for search the messages stored before the search index
+ * existed (meta 'search_pending' holds the last of them), in slices, with
+ * a progress bar when a person watches: a large desk takes minutes.  Runs
+ * inside the migration's transaction. */
+static bool
+index_pending(struct md_db *db, GError **error)
+{
+	const gint64 slice = 5000;
+	gint64 last = 0;
+	bool tty = isatty(STDERR_FILENO);
+
+	if (!pragma_int64(db, "SELECT coalesce((SELECT value FROM meta "
+			  "WHERE key = 'search_pending'), 0)", &last, error))
+		return false;
+	for (gint64 from = 0; from < last; from += slice) {
+		char *sql = g_strdup_printf(
+			"INSERT INTO messages_fts (rowid, subject, sender, "
+			"rcpts, text, files) SELECT id, subject, sender, rcpts,"
+			" text, files FROM messages_search WHERE id > %"
+			G_GINT64_FORMAT " AND id <= %" G_GINT64_FORMAT,
+			from, MIN(from + slice, last));
+		bool ok = md_db_exec(db, sql, error);
+
+		g_free(sql);
+		if (!ok)
+			return false;
+		if (tty)
+			fprintf(stderr, "\rindexing messages for search: "
+				"%3d %%", (int)(100 * MIN(from + slice, last) /
+						last));
+	}
+	if (tty && last > 0)
+		fprintf(stderr, "\n");
+	return md_db_exec(db, "DELETE FROM meta WHERE key = 'search_pending'",
+			  error);
 }
 
 static bool
@@ -362,6 +437,8 @@ migrate(struct md_db *db, GError **error)
 		if (!ok)
 			goto fail;
 	}
+	if (!index_pending(db, error))
+		goto fail;
 	return md_db_commit(db, error);
 fail:
 	md_db_rollback(db);

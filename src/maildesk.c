@@ -35,6 +35,9 @@ static const struct {
 	  "DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339." },
 	{ "show", md_cmd_show, "show N [--json]" },
 	{ "stats", md_cmd_stats, "stats [--json]" },
+	{ "search", md_cmd_search,
+	  "search QUERY... [--json] [--status S[,S...]] [--limit N]\n"
+	  "QUERY: words (all must match), \"a phrase\", a prefix*, OR, NOT." },
 	{ "check-config", md_cmd_check_config, "check-config" },
 	{ "resolve", md_cmd_ticket, "resolve N" },
 	{ "close", md_cmd_ticket, "close N" },

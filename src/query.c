@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "error.h"
 #include "query.h"
 #include "store.h"
 
@@ -449,4 +450,149 @@ md_query_sources(struct md_db *db, GPtrArray *rows, GError **error)
 	if (stmt == NULL)
 		return false;
 	return collect(db, stmt, make_source, rows, error);
+}
+
+/* Appends TEXT[0..LEN) as an FTS5 string ("" doubles a quote). */
+static void
+fts_string(GString *out, const char *text, gsize len)
+{
+	g_string_append_c(out, '"');
+	for (gsize i = 0; i < len; i++) {
+		if (text[i] == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, text[i]);
+	}
+	g_string_append_c(out, '"');
+}
+
+char *
+md_query_search_syntax(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *start;
+		gsize len;
+		bool prefix;
+
+		if (g_ascii_isspace(*p)) {
+			p++;
+			continue;
+		}
+		if (out->len > 0)
+			g_string_append_c(out, ' ');
+		if (*p == '"') {
+			start = ++p;
+			while (*p != '\0' && *p != '"')
+				p++;
+			fts_string(out, start, p - start);
+			if (*p == '"')
+				p++;
+		} else {
+			start = p;
+			while (*p != '\0' && !g_ascii_isspace(*p) &&
+			       *p != '"')
+				p++;
+			len = p - start;
+			if ((len == 3 && (strncmp(start, "AND", 3) == 0 ||
+					  strncmp(start, "NOT", 3) == 0)) ||
+			    (len == 2 && strncmp(start, "OR", 2) == 0)) {
+				g_string_append_len(out, start, len);
+				continue;
+			}
+			prefix = len > 1 && start[len - 1] == '*';
+			fts_string(out, start, len - prefix);
+			if (prefix)
+				g_string_append_c(out, '*');
+			continue;
+		}
+		/* "a phrase"* : a prefix on its last word. */
+		if (*p == '*') {
+			g_string_append_c(out, '*');
+			p++;
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+static char *
+search_sql(const char *const *statuses, gint64 limit)
+{
+	GString *sql = g_string_new(
+		"SELECT m.ticket, m.id, coalesce(m.date, m.received), "
+		"tickets.status, tickets.subject, m.sender, "
+		"snippet(messages_fts, -1, '[', ']', '...', 12), "
+		"rank FROM messages_fts "
+		"JOIN messages m ON m.id = messages_fts.rowid "
+		"JOIN tickets ON tickets.id = m.ticket "
+		"WHERE messages_fts MATCH ?1");
+
+	for (int i = 0; statuses != NULL && statuses[i] != NULL; i++)
+		g_string_append_printf(sql, "%s?%d", i ? ", " :
+				       " AND tickets.status IN (", 10 + i);
+	if (statuses != NULL && statuses[0] != NULL)
+		g_string_append_c(sql, ')');
+	/* ORDER BY rank, not bm25(): FTS5 then sorts by itself and the
+	 * snippets are made for the rows returned only, not for every
+	 * match of a common word. */
+	g_string_append(sql, " ORDER BY rank");
+	if (limit > 0)
+		g_string_append(sql, " LIMIT ?2");
+	return g_string_free(sql, FALSE);
+}
+
+static bool
+search_fail(struct md_db *db, int rc, GError **error)
+{
+	const char *msg = sqlite3_errmsg(md_db_handle(db));
+
+	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR. */
+	if ((rc & 0xff) == SQLITE_ERROR && g_str_has_prefix(msg, "fts5")) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "search: cannot understand the query: %s", msg);
+		return false;
+	}
+	return md_db_fail(db, rc, "search", error);
+}
+
+bool
+md_query_search_each(struct md_db *db, const char *match,
+		     const char *const *statuses, gint64 limit,
+		     md_search_hit_fn fn, gpointer data, GError **error)
+{
+	char *sql = search_sql(statuses, limit);
+	sqlite3_stmt *stmt = md_db_prepare(db, sql, error);
+	struct md_search_hit hit;
+	bool ok = false;
+	int rc;
+
+	if (stmt == NULL)
+		goto out;
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, limit);
+	for (int i = 0; statuses != NULL && statuses[i] != NULL; i++)
+		sqlite3_bind_text(stmt, 10 + i, statuses[i], -1,
+				  SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		hit.ticket = sqlite3_column_int64(stmt, 0);
+		hit.message = sqlite3_column_int64(stmt, 1);
+		hit.date = sqlite3_column_int64(stmt, 2);
+		hit.status = (const char *)sqlite3_column_text(stmt, 3);
+		hit.subject = (const char *)sqlite3_column_text(stmt, 4);
+		hit.from = (const char *)sqlite3_column_text(stmt, 5);
+		hit.snippet = (const char *)sqlite3_column_text(stmt, 6);
+		hit.score = sqlite3_column_double(stmt, 7);
+		if (!fn(&hit, data, error))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		search_fail(db, rc, error);
+		goto out;
+	}
+	ok = true;
+out:
+	sqlite3_finalize(stmt);
+	g_free(sql);
+	return ok;
 }

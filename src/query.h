@@ -93,6 +93,26 @@ bool md_query_quarantine(struct md_db *db, GPtrArray *rows, GError **error);
 bool md_query_stats(struct md_db *db, GPtrArray *rows, GError **error);
 bool md_query_sources(struct md_db *db, GPtrArray *rows, GError **error);
 
+/* One message found by md_query_search_each. */
+struct md_search_hit {
+	gint64 ticket, message, date;
+	const char *status, *subject, *from, *snippet;	/* borrowed */
+	double score;			/* bm25: lower is better */
+};
+typedef bool (*md_search_hit_fn)(const struct md_search_hit *hit,
+				 gpointer data, GError **error);
+/* Streams to FN, best first, at most LIMIT (0: all) inbound messages that
+ * match the FTS5 query MATCH (see md_query_search_syntax), of tickets in
+ * STATUSES (NULL-terminated; NULL: any).  A malformed query is
+ * MD_ERROR_USAGE. */
+bool md_query_search_each(struct md_db *db, const char *match,
+			  const char *const *statuses, gint64 limit,
+			  md_search_hit_fn fn, gpointer data, GError **error);
+/* The FTS5 query for what a person typed: words match as words (an
+ * address or "e-mail" is not FTS5 syntax), "quoted phrases" as phrases,
+ * a trailing * makes a prefix, AND/OR/NOT stay operators.  g_free. */
+char *md_query_search_syntax(const char *text);
+
 void md_ticket_row_free(gpointer row);
 void md_message_row_free(gpointer row);
 void md_history_row_free(gpointer row);

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Readers never wait for a writer (WAL): while another process holds the
+# Readers (show, list, stats, search) never wait for a writer (WAL): while another process holds the
 # write lock with uncommitted rows, the reading commands answer at once,
 # exit 0 and print what is committed, and only that.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 8
+plan 10
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 # The fixtures' lists and bounces open tickets as before issue 8: this test
@@ -42,6 +42,10 @@ is "$(py 'print(len(d), "uncommitted" in [t["subject"] for t in d])' < list.json
 is $? 0 "stats answers"
 is "$(py 'print(d.get("tickets.open", 0) + d.get("tickets.resolved", 0), d.get("tickets.closed", 0))' < stats.json)" \
 	"20 0" "with the committed counts"
+"$MAILDESK" -c maildesk.conf search --json portail > search.json 2> search.err
+is $? 0 "search answers"
+is "$(py 'print(3 in [h["ticket"] for h in d])' < search.json)" True \
+	"and finds committed mail"
 "$MAILDESK" -c maildesk.conf $NOW deliver \
 	< "$MD_SRCDIR/maildir-fixtures/new/1764000001.M1P1.fixture" 2> deliver.err
 is $? 75 "a writer still waits, and says so (75)"

@@ -2,7 +2,8 @@
 # list streams what its filters select, newest first, each filter served by
 # an index; stats reads counters kept by the writes themselves; and no
 # statement of list, show or stats scans messages, raw or tickets whole
-# (their query plans, through the MAILDESK_TEST_EXPLAIN hook).
+# (their query plans, through the MAILDESK_TEST_EXPLAIN hook), nor does
+# search.
 . "$MD_SRCDIR/tests/integration/lib.sh"
 plan 24
 cd "$WORK" || exit 1
@@ -58,11 +59,12 @@ is $? 64 "an unknown option is a usage error"
 export MAILDESK_TEST_EXPLAIN="$WORK/plans.txt"
 for args in "list" "list --status closed" "list --json --requester karim.benali@mairie-exemple.fr" \
 	"list --assignee bob@desk.example" "list --escalated" "list --linked 2" \
-	"list --since 2026-11-24" "show 3" "show 3 --json" "stats" "stats --json"; do
+	"list --since 2026-11-24" "show 3" "show 3 --json" "stats" "stats --json" "search portail" \
+	"search --json --status open,closed --limit 5 imprim*"; do
 	: > plans.txt
 	md $args > /dev/null || echo "failed: $args"
 	# A partial index (escalated tickets only) is not the whole table.
-	grep -E 'plan: SCAN (messages|raw|tickets)( |$)' plans.txt |
+	grep -E 'plan: SCAN (messages|raw|tickets|m)( |$)' plans.txt |
 		grep -v 'USING INDEX tickets_escalated$' | sed "s|^|# $args: |"
 done > scans.txt
 is "$(cat scans.txt)" "" "no whole scan of messages, raw or tickets"
