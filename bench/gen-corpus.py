@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen-corpus.py: write a realistic service-desk corpus as a maildir.
 
-    gen-corpus.py --count N --mix light|heavy --seed S OUTDIR
+    gen-corpus.py --count N --mix light|heavy --seed S [--first-ticket T] OUTDIR
 
 Writes N messages into OUTDIR/new (OUTDIR/cur and OUTDIR/tmp are created
 empty), named %010d.bench so that names sort in arrival order.  The same
@@ -27,6 +27,11 @@ The corpus looks like the mail a service desk receives:
     multipart/mixed;
   * two Received fields, Date, Message-ID, MIME-Version, User-Agent or
     X-Mailer; CRLF line ends.
+
+--first-ticket T numbers the requests of this corpus from T on (default 1):
+the desk to which it is fed already has T - 1 tickets, so that a large desk
+is built chunk after chunk (bench/scale.sh) and every reply still carries
+the tag of its own ticket.
 
 A summary (counts and the number of acknowledgements the desk should queue)
 is printed on stdout as key=value lines.
@@ -404,10 +409,14 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--mix", choices=("light", "heavy"), required=True)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first-ticket", type=int, default=1,
+                    help="number of the first ticket this corpus creates")
     ap.add_argument("outdir")
     a = ap.parse_args()
     if a.count < 1:
         ap.error("--count must be at least 1")
+    if a.first_ticket < 1:
+        ap.error("--first-ticket must be at least 1")
 
     rnd = random.Random("%d/%s" % (a.seed, a.mix))
     lo, hi = (2 * 1024, 30 * 1024) if a.mix == "light" else (50 * 1024, 500 * 1024)
@@ -512,7 +521,8 @@ def main():
             k = len(tickets) - 1 - min(int(rnd.expovariate(1 / 150.0)), len(tickets) - 1)
             t = tickets[k]
             r = t[0]
-            subj_text = "RE: [%s #%d] %s" % (DESK_NAME, k + 1, t[1])
+            subj_text = "RE: [%s #%d] %s" % (DESK_NAME, k + a.first_ticket,
+                                             t[1])
             target = rnd.randrange(300, 1500)
             opening = rnd.choice(REPLY_FR if r.fr else REPLY_EN)
             new = body_text(r, opening, target)

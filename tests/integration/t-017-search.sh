@@ -2,9 +2,9 @@
 # maildesk search: FTS5 over subject, addresses, text and attachment
 # names of inbound mail, written with the message; diacritics folded,
 # prefixes, phrases, status filter, JSON; a deleted message leaves the
-# index with it.
+# index with it, and so does a purged ticket's.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 17
+plan 19
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 DB=var/maildesk.db
@@ -57,4 +57,10 @@ sqlite3 -batch $DB "delete from messages where message_id = 's4@example.org'"
 is "$(md search --json xyzzyplugh | py 'print(len(d))')" 0 "a deleted message is no longer found"
 sqlite3 -batch $DB "insert into messages_fts (messages_fts) values ('integrity-check')"
 ok $? "the index agrees with the messages (FTS5 integrity-check)"
+# And so does the purge of a closed ticket (retention).
+md $NOW send > /dev/null
+md --now=2026-12-02T10:00:00+01:00 purge --closed-before 2026-12-01 > /dev/null
+is "$(md search --json deja | py 'print(len(d))')" 0 "a purged ticket's mail is no longer found"
+sqlite3 -batch $DB "insert into messages_fts (messages_fts) values ('integrity-check')"
+ok $? "and the index still agrees with the messages"
 done_testing
