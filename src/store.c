@@ -30,6 +30,22 @@ bind_opt_int(sqlite3_stmt *stmt, int i, gint64 v)
 		sqlite3_bind_null(stmt, i);
 }
 
+/* Steps STMT (bound) once: *VALUE_R = its first column, left as the
+ * caller set it when there is no row ("not found" is not an error). */
+static bool
+first_int(struct md_db *db, sqlite3_stmt *stmt, gint64 *value_r,
+	  const char *what, GError **error)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		*value_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return md_db_fail(db, rc, what, error);
+	return true;
+}
+
 static char *
 col_text(sqlite3_stmt *stmt, int i)
 {
@@ -320,19 +336,12 @@ md_store_ticket_by_message_id(struct md_db *db, const char *mid,
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT ticket FROM messages WHERE message_id = ? "
 		"ORDER BY id LIMIT 1", error);
-	int rc;
 
 	*ticket_r = 0;
 	if (stmt == NULL)
 		return false;
 	bind_text(stmt, 1, mid);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*ticket_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return md_db_fail(db, rc, "look up Message-ID", error);
-	return true;
+	return first_int(db, stmt, ticket_r, "look up Message-ID", error);
 }
 
 bool
@@ -342,20 +351,13 @@ md_store_ticket_by_upstream_ref(struct md_db *db, const char *ref,
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT id FROM tickets WHERE upstream_ref = ? "
 		"ORDER BY id DESC LIMIT 1", error);
-	int rc;
 
 	*ticket_r = 0;
 	if (stmt == NULL)
 		return false;
 	bind_text(stmt, 1, ref);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*ticket_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return md_db_fail(db, rc, "look up an upstream reference",
-				  error);
-	return true;
+	return first_int(db, stmt, ticket_r, "look up an upstream reference",
+			 error);
 }
 
 bool
@@ -366,7 +368,6 @@ md_store_sent_mail(struct md_db *db, const char *mid, const char *kind,
 		"SELECT ticket FROM messages WHERE message_id = ?1 AND "
 		"direction = 'out' AND kind = ?2 AND (?3 IS NULL OR "
 		"instr(lower(to_addrs), lower(?3)) > 0) LIMIT 1", error);
-	int rc;
 
 	*ticket_r = 0;
 	if (stmt == NULL)
@@ -374,13 +375,7 @@ md_store_sent_mail(struct md_db *db, const char *mid, const char *kind,
 	bind_text(stmt, 1, mid);
 	bind_text(stmt, 2, kind);
 	bind_text(stmt, 3, rcpt);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*ticket_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return md_db_fail(db, rc, "look up Message-ID", error);
-	return true;
+	return first_int(db, stmt, ticket_r, "look up Message-ID", error);
 }
 
 bool
@@ -739,18 +734,15 @@ md_store_address_is_bouncing(struct md_db *db, const char *addr,
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT bouncing FROM addresses WHERE address = ?", error);
-	int rc;
+	gint64 value = 0;
 
 	*bouncing_r = false;
 	if (stmt == NULL)
 		return false;
 	bind_text(stmt, 1, addr);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*bouncing_r = sqlite3_column_int(stmt, 0) != 0;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return md_db_fail(db, rc, "look up address", error);
+	if (!first_int(db, stmt, &value, "look up address", error))
+		return false;
+	*bouncing_r = value != 0;
 	return true;
 }
 
@@ -816,19 +808,12 @@ md_store_meta_get_int(struct md_db *db, const char *key, gint64 *value_r,
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT value FROM meta WHERE key = ?", error);
-	int rc;
 
 	*value_r = 0;
 	if (stmt == NULL)
 		return false;
 	bind_text(stmt, 1, key);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*value_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return md_db_fail(db, rc, "read meta", error);
-	return true;
+	return first_int(db, stmt, value_r, "read meta", error);
 }
 
 bool
