@@ -25,6 +25,8 @@
 #define MAX_REFS 100
 /* A subject is cut at this many characters, with "…". */
 #define MAX_SUBJECT 200
+/* A file name up to this many bytes fits one line of RFC 2047 words. */
+#define SHORT_NAME 40
 
 /* Appends "NAME: VALUE" folded at spaces before column 78 (RFC 5322 2.2.3:
  * a fold is a line break before white space).  A word longer than a line
@@ -178,9 +180,54 @@ text_part(GString *out, const char *text, const char *subtype)
 		g_string_append_c(out, '\n');
 }
 
-/* RAW attached as message/rfc822 (RFC 2046 5.2.1: 7bit or 8bit only). */
+/* "; name=..." of one parameter as gmime encodes it (RFC 2231 or, for
+ * METHOD RFC2047, an encoded word inside the quotes), UTF-8, folded. */
 static void
-rfc822_part(GString *out, GBytes *raw)
+param(GString *out, const char *name, const char *value,
+      GMimeParamEncodingMethod method)
+{
+	GMimeParamList *list = g_mime_param_list_new();
+	GMimeParam *p;
+	char *clean = g_strdup(value);
+
+	/* A name is text: control characters never reach a header. */
+	for (char *c = clean; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	g_mime_param_list_set_parameter(list, name, clean);
+	p = g_mime_param_list_get_parameter(list, name);
+	g_mime_param_set_charset(p, "utf-8");
+	g_mime_param_set_encoding_method(p, method);
+	/* Appends "; name=value" (folded with "\n\t" as needed) and a
+	 * final line break, which is dropped here. */
+	g_mime_param_list_encode(list, NULL, TRUE, out);
+	if (out->len > 0 && out->str[out->len - 1] == '\n')
+		g_string_truncate(out, out->len - 1);
+	g_object_unref(list);
+	g_free(clean);
+}
+
+/* TYPE if it is a MIME type (token "/" token, RFC 2045 5.1), else
+ * application/octet-stream. */
+static const char *
+mime_type(const char *type)
+{
+	const char *slash;
+
+	if (type == NULL || (slash = strchr(type, '/')) == NULL ||
+	    slash == type || slash[1] == '\0')
+		return "application/octet-stream";
+	for (const char *c = type; *c != '\0'; c++)
+		if (c != slash && !g_ascii_isalnum(*c) &&
+		    strchr("!#$&-^_.+", *c) == NULL)
+			return "application/octet-stream";
+	return type;
+}
+
+/* RAW attached as message/rfc822 (RFC 2046 5.2.1: 7bit or 8bit only),
+ * named NAME if not NULL. */
+static void
+rfc822_part(GString *out, GBytes *raw, const char *name)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
@@ -189,13 +236,53 @@ rfc822_part(GString *out, GBytes *raw)
 	for (gsize i = 0; i < len && !eight; i++)
 		eight = (unsigned char)data[i] >= 0x80;
 	g_string_append(out, "Content-Type: message/rfc822\n");
-	g_string_append_printf(out, "Content-Disposition: attachment\n"
-			       "Content-Transfer-Encoding: %s\n\n",
+	g_string_append(out, "Content-Disposition: attachment");
+	if (name != NULL && name[0] != '\0')
+		param(out, "filename", name, GMIME_PARAM_ENCODING_METHOD_RFC2231);
+	g_string_append_printf(out, "\nContent-Transfer-Encoding: %s\n\n",
 			       eight ? "8bit" : "7bit");
 	for (gsize i = 0; i < len; i++)
 		if (data[i] != '\r' && data[i] != '\0')
 			g_string_append_c(out, data[i]);
 	if (len > 0 && data[len - 1] != '\n')
+		g_string_append_c(out, '\n');
+}
+
+/* F as a base64 part, Content-Disposition: attachment with its name. */
+static void
+file_part(GString *out, const struct md_outfile *f)
+{
+	const char *type = mime_type(f->type);
+	bool named = f->name != NULL && f->name[0] != '\0';
+	gsize len, at;
+	const char *data = g_bytes_get_data(f->data, &len);
+	GMimeEncoding enc;
+
+	if (g_ascii_strcasecmp(type, "message/rfc822") == 0) {
+		rfc822_part(out, f->data, f->name);
+		return;
+	}
+	g_string_append_printf(out, "Content-Type: %s", type);
+	/* Content-Type's name= in RFC 2047 words is what older clients
+	 * (Outlook before 2007) read; gmime reads back only part of a long
+	 * run of such words, so a long name goes in RFC 2231 there too. */
+	if (named)
+		param(out, "name", f->name, strlen(f->name) <= SHORT_NAME
+		      ? GMIME_PARAM_ENCODING_METHOD_RFC2047
+		      : GMIME_PARAM_ENCODING_METHOD_RFC2231);
+	g_string_append(out, "\nContent-Disposition: attachment");
+	if (named)
+		param(out, "filename", f->name,
+		      GMIME_PARAM_ENCODING_METHOD_RFC2231);
+	g_string_append(out, "\nContent-Transfer-Encoding: base64\n\n");
+	/* gmime's encoder: lines of 76 characters ending in LF. */
+	g_mime_encoding_init_encode(&enc, GMIME_CONTENT_ENCODING_BASE64);
+	at = out->len;
+	g_string_set_size(out, at + GMIME_BASE64_ENCODE_LEN(len) + 8);
+	at += g_mime_encoding_flush(&enc, len > 0 ? data : "", len,
+				    out->str + at);
+	g_string_truncate(out, at);
+	if (out->len > 0 && out->str[out->len - 1] != '\n')
 		g_string_append_c(out, '\n');
 }
 
@@ -238,7 +325,8 @@ body(GString *out, const struct md_outmail *m)
 	char *boundary;
 
 	g_string_append(out, "MIME-Version: 1.0\n");
-	if (m->attach == NULL || m->attach->len == 0) {
+	if ((m->attach == NULL || m->attach->len == 0) &&
+	    (m->files == NULL || m->files->len == 0)) {
 		texts(out, m);
 		return;
 	}
@@ -249,9 +337,13 @@ body(GString *out, const struct md_outmail *m)
 	 * delimiter, so each part's own last line break comes before it. */
 	g_string_append_printf(out, "--%s\n", boundary);
 	texts(out, m);
-	for (guint i = 0; i < m->attach->len; i++) {
+	for (guint i = 0; m->attach != NULL && i < m->attach->len; i++) {
 		g_string_append_printf(out, "\n--%s\n", boundary);
-		rfc822_part(out, g_ptr_array_index(m->attach, i));
+		rfc822_part(out, g_ptr_array_index(m->attach, i), NULL);
+	}
+	for (guint i = 0; m->files != NULL && i < m->files->len; i++) {
+		g_string_append_printf(out, "\n--%s\n", boundary);
+		file_part(out, g_ptr_array_index(m->files, i));
 	}
 	g_string_append_printf(out, "\n--%s--\n", boundary);
 	g_free(boundary);
@@ -283,10 +375,22 @@ md_compose_cut(const char *text, glong max)
 	return g_strdup_printf("%.*s\xe2\x80\xa6", (int)(end - text), text);
 }
 
+/* The size of the mail, about: one allocation for most. */
+static gsize
+estimate(const struct md_outmail *m)
+{
+	gsize n = strlen(m->text) * 3 / 2 + 1024;
+
+	for (guint i = 0; m->files != NULL && i < m->files->len; i++)
+		n += g_bytes_get_size(((const struct md_outfile *)
+			g_ptr_array_index(m->files, i))->data) * 78 / 57 + 1024;
+	return n;
+}
+
 GBytes *
 md_compose(const struct md_outmail *m)
 {
-	GString *out = g_string_sized_new(strlen(m->text) * 3 / 2 + 1024);
+	GString *out = g_string_sized_new(estimate(m));
 	GDateTime *utc = g_date_time_new_from_unix_utc(m->date);
 	GDateTime *local = g_date_time_to_timezone(utc, m->tz);
 	char *s, *enc;

@@ -9,6 +9,14 @@
 #include <glib.h>
 #include <stdbool.h>
 
+/* A file attached to an outgoing mail. */
+struct md_outfile {
+	const char *name;		/* UTF-8; NULL or "": no filename */
+	const char *type;		/* "image/png"; NULL or not a MIME
+					 * type: application/octet-stream */
+	GBytes *data;			/* the bytes, as they are to arrive */
+};
+
 struct md_outmail {
 	const char *from_name;
 	const char *from_addr;
@@ -29,6 +37,13 @@ struct md_outmail {
 	const char *auto_submitted;
 	const char *loop;		/* X-Loop value (the desk address) */
 	const GPtrArray *attach;	/* GBytes * raw mails, as message/rfc822 */
+	/* struct md_outfile *, after the mails of ATTACH; may be NULL.  Each
+	 * goes base64 with Content-Disposition: attachment, its name in
+	 * RFC 2231 (filename*=UTF-8''...) and RFC 2047 (Content-Type's
+	 * name=, for older clients), as gmime encodes parameters.  A
+	 * message/rfc822 file goes as an attached mail (RFC 2046 5.2.1
+	 * forbids base64 there), its name kept. */
+	const GPtrArray *files;
 };
 
 /* Returns the mail as CRLF-terminated bytes.  Every header stays within

@@ -795,9 +795,10 @@ text_part(struct walk *w, GMimePart *part, bool html)
 	g_free(text);
 }
 
+/* DATA_TAKE: the decoded bytes, owned by the attachment from here. */
 static void
 add_attachment(struct walk *w, const char *name, GMimeObject *obj,
-	       gint64 size)
+	       GBytes *data_take)
 {
 	struct md_attachment *a = g_new0(struct md_attachment, 1);
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
@@ -808,24 +809,10 @@ add_attachment(struct walk *w, const char *name, GMimeObject *obj,
 						    strlen(name))))
 			       : g_strdup("");
 	a->type = g_ascii_strdown(type, -1);
-	a->size = size;
+	a->data = data_take;
+	a->size = (gint64)g_bytes_get_size(data_take);
 	g_free(type);
 	g_ptr_array_add(w->msg->attachments, a);
-}
-
-/* Size without keeping the bytes: decode into a counting null stream. */
-static gint64
-decoded_size(GMimePart *part)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeStream *null = g_mime_stream_null_new();
-	gint64 size = 0;
-
-	if (content != NULL)
-		g_mime_data_wrapper_write_to_stream(content, null);
-	size = (gint64)GMIME_STREAM_NULL(null)->written;
-	g_object_unref(null);
-	return size;
 }
 
 /* Unfolded value of the first field NAME in a header-like block (the
@@ -934,20 +921,27 @@ message_part(struct walk *w, GMimeMessagePart *mp, bool in_report)
 	GMimeObject *obj = GMIME_OBJECT(mp);
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
 	const char *name;
-	gint64 size = 0;
+	GBytes *data;
 
 	name = g_mime_object_get_content_disposition_parameter(obj,
 							       "filename");
 	if (name == NULL)
 		name = g_mime_object_get_content_type_parameter(obj, "name");
+	/* The embedded message as gmime writes it back: its own header
+	 * and body as they came (gmime keeps raw header values). */
 	if (inner != NULL) {
-		GMimeStream *null = g_mime_stream_null_new();
+		GMimeStream *mem = g_mime_stream_mem_new();
+		GByteArray *bytes;
 
-		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, null);
-		size = (gint64)GMIME_STREAM_NULL(null)->written;
-		g_object_unref(null);
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		g_object_unref(mem);
+		data = g_byte_array_free_to_bytes(bytes);
+	} else {
+		data = g_bytes_new(NULL, 0);
 	}
-	add_attachment(w, name, obj, size);
+	add_attachment(w, name, obj, data);
 	if (in_report && inner != NULL) {
 		const char *id = g_mime_object_get_header(GMIME_OBJECT(inner),
 							  "Message-ID");
@@ -970,7 +964,8 @@ leaf_part(struct walk *w, GMimePart *part, int flags, bool in_report)
 	if (is_attachment(part)) {
 		if (flags & WANT_ATT)
 			add_attachment(w, g_mime_part_get_filename(part), obj,
-				       decoded_size(part));
+				       g_byte_array_free_to_bytes(
+					       part_bytes(part)));
 		return;
 	}
 	if (in_report)
@@ -1121,6 +1116,7 @@ attachment_free(gpointer p)
 
 	g_free(a->name);
 	g_free(a->type);
+	g_bytes_unref(a->data);
 	g_free(a);
 }
 

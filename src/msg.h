@@ -18,6 +18,11 @@ struct md_attachment {
 	char *name;		/* decoded (RFC 2047 / RFC 2231); "" if none */
 	char *type;		/* "application/pdf" */
 	gint64 size;		/* decoded size in bytes */
+	/* The decoded bytes (transfer encoding undone); for a message/rfc822
+	 * part, the embedded message.  Never NULL.  A mail is capped by
+	 * limits.max_message_size and each part is decoded once, so the
+	 * attachments of one message hold at most about its own size. */
+	GBytes *data;
 };
 
 struct md_msg {

@@ -820,6 +820,243 @@ check_long_subject_word(const struct result *r)
 	check_line_length(r);
 }
 
+/* ---- files (issue 8, item 2) ---- */
+
+/* A PNG's first bytes, with NULs and every high byte a base64 encoder
+ * must carry: the signature 0x89 "PNG" CR LF 0x1a LF, then 0..255. */
+static GBytes *
+png_bytes(void)
+{
+	static const guchar sig[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
+				      '\n', 0, 0, 0, 0x0d };
+	GByteArray *b = g_byte_array_new();
+
+	g_byte_array_append(b, sig, sizeof(sig));
+	for (int round = 0; round < 40; round++)
+		for (int i = 0; i < 256; i++) {
+			guchar c = (guchar)(i ^ round);
+
+			g_byte_array_append(b, &c, 1);
+		}
+	return g_byte_array_free_to_bytes(b);
+}
+
+#define PNG_NAME "capture d'\xc3\xa9" "cran \xc3\xa9t\xc3\xa9.png"
+
+static void
+file_free(gpointer p)
+{
+	struct md_outfile *f = p;
+
+	g_bytes_unref(f->data);
+	g_free(f);
+}
+
+static struct md_outfile *
+add_file(GPtrArray *files, const char *name, const char *type, GBytes *take)
+{
+	struct md_outfile *f = g_new0(struct md_outfile, 1);
+
+	f->name = name;
+	f->type = type;
+	f->data = take;
+	g_ptr_array_add(files, f);
+	return f;
+}
+
+static void
+setup_files(struct md_outmail *m, GPtrArray *keep)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(file_free);
+	static const char pdf[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
+		"<< /Type /Catalog >>\nendobj\n\0\0\xff\n%%EOF\n";
+
+	add_file(files, PNG_NAME, "image/png", png_bytes());
+	add_file(files, "rapport.pdf", "application/pdf",
+		 g_bytes_new_static(pdf, sizeof(pdf) - 1));
+	g_ptr_array_add(keep, files);
+	m->files = files;
+}
+
+/* Part I of the mail's multipart/mixed. */
+static GMimeObject *
+mixed_part(const struct result *r, int i, int count)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(r->msg);
+	GMimeMultipart *mp;
+
+	g_assert_true(GMIME_IS_MULTIPART(body));
+	g_assert_true(g_mime_content_type_is_type(
+		g_mime_object_get_content_type(body), "multipart", "mixed"));
+	mp = GMIME_MULTIPART(body);
+	g_assert_cmpint(g_mime_multipart_get_count(mp), ==, count);
+	return g_mime_multipart_get_part(mp, i);
+}
+
+/* The decoded bytes of PART equal F's, its type, name and encoding are
+ * what a client reads. */
+static void
+assert_file(GMimeObject *part, const struct md_outfile *f, const char *type)
+{
+	GMimeDataWrapper *content;
+	GMimeStream *mem;
+	GByteArray *got;
+
+	g_assert_true(GMIME_IS_PART(part));
+	g_assert_true(g_mime_content_type_is_type(
+		g_mime_object_get_content_type(part), "*", "*"));
+	{
+		char *t = g_mime_content_type_get_mime_type(
+			g_mime_object_get_content_type(part));
+
+		g_assert_cmpstr(t, ==, type);
+		g_free(t);
+	}
+	g_assert_cmpstr(g_mime_object_get_disposition(part), ==, "attachment");
+	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==,
+			f->name);
+	/* the older clients' name=, RFC 2047 inside the quotes */
+	g_assert_cmpstr(g_mime_object_get_content_type_parameter(part,
+			"name"), ==, f->name);
+	g_assert_cmpint(g_mime_part_get_content_encoding(GMIME_PART(part)),
+			==, GMIME_CONTENT_ENCODING_BASE64);
+	content = g_mime_part_get_content(GMIME_PART(part));
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(content, mem);
+	got = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_assert_cmpmem(got->data, got->len, g_bytes_get_data(f->data, NULL),
+			g_bytes_get_size(f->data));
+	g_object_unref(mem);
+}
+
+static void
+check_files(const struct result *r)
+{
+	char *text = part_text(mixed_part(r, 0, 3));
+
+	g_assert_cmpstr(text, ==, r->m->text);
+	g_free(text);
+	assert_file(mixed_part(r, 1, 3), g_ptr_array_index(r->m->files, 0),
+		    "image/png");
+	assert_file(mixed_part(r, 2, 3), g_ptr_array_index(r->m->files, 1),
+		    "application/pdf");
+	/* RFC 2231 in UTF-8, as gmime writes it; no raw 8-bit anywhere */
+	g_assert_nonnull(strstr(r->data, "filename*=UTF-8''capture%20d%27"
+				"%C3%A9cran%20%C3%A9t%C3%A9.png"));
+	for (const char *p = r->data; *p; p++)
+		g_assert_true((guchar)*p < 0x80);
+	check_crlf(r);
+	check_line_length(r);
+	check_headers_ascii(r);
+}
+
+/* Escalation's mails and files together: the mails first. */
+static void
+setup_attach_and_files(struct md_outmail *m, GPtrArray *keep)
+{
+	setup_attach(m, keep);
+	setup_files(m, keep);
+}
+
+static void
+check_attach_and_files(const struct result *r)
+{
+	g_assert_true(GMIME_IS_MESSAGE_PART(mixed_part(r, 1, 5)));
+	g_assert_true(GMIME_IS_MESSAGE_PART(mixed_part(r, 2, 5)));
+	assert_file(mixed_part(r, 3, 5), g_ptr_array_index(r->m->files, 0),
+		    "image/png");
+	assert_file(mixed_part(r, 4, 5), g_ptr_array_index(r->m->files, 1),
+		    "application/pdf");
+}
+
+/* A name 300 characters long, accents throughout: RFC 2231 continuations
+ * (filename*0*=, filename*1*= ...) keep every line short. */
+static void
+setup_file_long_name(struct md_outmail *m, GPtrArray *keep)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(file_free);
+	GString *name = g_string_new(NULL);
+
+	for (int i = 0; i < 60; i++)
+		g_string_append(name, "\xc3\xa9t\xc3\xa9 ");
+	g_string_append(name, ".txt");
+	add_file(files, keep_string(keep, g_string_free(name, FALSE)),
+		 "text/plain", g_bytes_new_static("x\n", 2));
+	g_ptr_array_add(keep, files);
+	m->files = files;
+}
+
+static void
+check_file_long_name(const struct result *r)
+{
+	assert_file(mixed_part(r, 1, 2), g_ptr_array_index(r->m->files, 0),
+		    "text/plain");
+	g_assert_nonnull(strstr(r->data, "filename*1*="));
+	check_line_length(r);
+	for (const char *p = r->data; *p; p++)
+		g_assert_cmpint(strstr(p, "\r\n") - p, <=, 998);
+}
+
+/* What came from a sender's header cannot inject one of ours: a type
+ * that is not a MIME type is application/octet-stream, a line break in
+ * a name is a space. */
+static void
+setup_file_hostile(struct md_outmail *m, GPtrArray *keep)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(file_free);
+
+	add_file(files, "a\r\nBcc: victim@example.org", "text/plain\r\nBcc: "
+		 "victim@example.org", g_bytes_new_static("", 0));
+	add_file(files, NULL, NULL, g_bytes_new_static("\0", 1));
+	g_ptr_array_add(keep, files);
+	m->files = files;
+}
+
+static void
+check_file_hostile(const struct result *r)
+{
+	GMimeObject *p1 = mixed_part(r, 1, 3), *p2 = mixed_part(r, 2, 3);
+
+	g_assert_null(strstr(r->data, "\r\nBcc:"));
+	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(p1)), ==,
+			"a  Bcc: victim@example.org");
+	g_assert_true(g_mime_content_type_is_type(
+		g_mime_object_get_content_type(p1), "application",
+		"octet-stream"));
+	g_assert_null(g_mime_part_get_filename(GMIME_PART(p2)));
+	g_assert_cmpstr(g_mime_object_get_disposition(p2), ==, "attachment");
+}
+
+/* A mail attached by a sender is relayed as a mail (RFC 2046 5.2.1: no
+ * base64 for message/rfc822), with its name. */
+static void
+setup_file_rfc822(struct md_outmail *m, GPtrArray *keep)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(file_free);
+	static const char mail[] = "From: a@example.org\nSubject: "
+		"Transf\xc3\xa9r\xc3\xa9\n\nCorps.\n";
+
+	add_file(files, "transf\xc3\xa9r\xc3\xa9.eml", "message/rfc822",
+		 g_bytes_new_static(mail, sizeof(mail) - 1));
+	g_ptr_array_add(keep, files);
+	m->files = files;
+}
+
+static void
+check_file_rfc822(const struct result *r)
+{
+	GMimeObject *part = mixed_part(r, 1, 2);
+	GMimeMessage *inner;
+
+	g_assert_true(GMIME_IS_MESSAGE_PART(part));
+	g_assert_cmpstr(g_mime_object_get_content_disposition_parameter(part,
+			"filename"), ==, "transf\xc3\xa9r\xc3\xa9.eml");
+	inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+	g_assert_nonnull(inner);
+	g_assert_cmpstr(g_mime_message_get_subject(inner), ==,
+			"Transf\xc3\xa9r\xc3\xa9");
+}
+
 static const struct compose_case compose_cases[] = {
 	{ "bound-in-reply-to-5000", setup_long_irt, check_long_irt },
 	{ "bound-reference-251", setup_long_ref, check_long_ref },
@@ -861,6 +1098,14 @@ static const struct compose_case compose_cases[] = {
 	{ "body-long-line-decodes", setup_long_line, check_body_text },
 	{ "body-empty", setup_empty_text, check_empty_text },
 	{ "attachments-rfc822", setup_attach, check_attach },
+	{ "attachments-files", setup_files, check_files },
+	{ "attachments-mails-then-files", setup_attach_and_files,
+	  check_attach_and_files },
+	{ "attachments-file-long-name", setup_file_long_name,
+	  check_file_long_name },
+	{ "attachments-file-hostile", setup_file_hostile,
+	  check_file_hostile },
+	{ "attachments-file-rfc822", setup_file_rfc822, check_file_rfc822 },
 };
 
 /* Rows that fail against src/compose.c today (reported; registered only
