@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "error.h"
 #include "json.h"
+#include "outbox.h"
 #include "query.h"
 #include "workday.h"
 
@@ -32,8 +33,34 @@ json_list(GString *out, bool *first, const char *key, const char *joined)
 	g_strfreev(parts);
 }
 
+/* The message's attachments with "index", their K in maildesk attachment
+ * N K, counted on from *K. */
 static void
-json_message(GString *out, const struct md_message_row *m, GTimeZone *tz)
+json_attachments(GString *out, const struct md_message_row *m, guint *k)
+{
+	GPtrArray *atts = g_ptr_array_new_with_free_func(
+		md_cmd_attachment_free);
+
+	md_cmd_attachments_parse(m->attachments, atts);
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < atts->len; i++) {
+		const struct md_cmd_attachment *a = g_ptr_array_index(atts, i);
+		bool first = true;
+
+		g_string_append(out, i ? ",{" : "{");
+		md_json_kv_int(out, &first, "index", ++*k);
+		md_json_kv_str(out, &first, "name", a->name);
+		md_json_kv_str(out, &first, "type", a->type);
+		md_json_kv_int(out, &first, "size", a->size);
+		g_string_append_c(out, '}');
+	}
+	g_string_append_c(out, ']');
+	g_ptr_array_unref(atts);
+}
+
+static void
+json_message(GString *out, const struct md_message_row *m, GTimeZone *tz,
+	     guint *k)
 {
 	bool first = true;
 	char *date = md_clock_format_rfc3339(m->date ? m->date : m->received,
@@ -53,7 +80,7 @@ json_message(GString *out, const struct md_message_row *m, GTimeZone *tz)
 	md_json_kv_str(out, &first, "date", date);
 	md_json_kv_str(out, &first, "received", received);
 	md_json_key(out, &first, "attachments");
-	g_string_append(out, m->attachments != NULL ? m->attachments : "[]");
+	json_attachments(out, m, k);
 	if (strcmp(m->direction, "out") == 0) {
 		md_json_kv_str(out, &first, "delivery", m->delivery);
 		md_json_kv_str(out, &first, "delivery_error",
@@ -70,6 +97,7 @@ print_json(const struct md_ticket_row *row, GPtrArray *parts,
 {
 	GString *out = g_string_new("{");
 	bool first = true;
+	guint k = 0;
 
 	/* Spec 7b: the count is message_count here, messages the array. */
 	md_cmd_json_ticket(out, &first, row, "message_count", tz);
@@ -86,7 +114,7 @@ print_json(const struct md_ticket_row *row, GPtrArray *parts,
 	for (guint i = 0; i < msgs->len; i++) {
 		if (i)
 			g_string_append(out, ",\n");
-		json_message(out, g_ptr_array_index(msgs, i), tz);
+		json_message(out, g_ptr_array_index(msgs, i), tz, &k);
 	}
 	g_string_append_c(out, ']');
 	md_json_key(out, &first, "history");
@@ -150,12 +178,34 @@ print_delivery(const struct md_message_row *m, GTimeZone *tz)
 	}
 }
 
+/* "Attachment 2: rapport.pdf (application/pdf, 20 KB)": K as maildesk
+ * attachment N K takes it, counted on from *K. */
+static void
+print_attachments(const struct md_message_row *m, guint *k)
+{
+	GPtrArray *atts = g_ptr_array_new_with_free_func(
+		md_cmd_attachment_free);
+
+	md_cmd_attachments_parse(m->attachments, atts);
+	for (guint i = 0; i < atts->len; i++) {
+		const struct md_cmd_attachment *a = g_ptr_array_index(atts, i);
+		char *size = md_outbox_human_size(a->size, false);
+
+		printf("Attachment %u: %s (%s, %s)\n", ++*k,
+		       a->name[0] != '\0' ? a->name : "(no name)",
+		       a->type[0] != '\0' ? a->type : "?", size);
+		g_free(size);
+	}
+	g_ptr_array_unref(atts);
+}
+
 static void
 print_text(const struct md_ctx *ctx, const struct md_ticket_row *row,
 	   GPtrArray *parts, GPtrArray *msgs, GPtrArray *history)
 {
 	const struct md_ticket *t = &row->t;
 	GTimeZone *tz = ctx->conf->tz;
+	guint k = 0;
 
 	printf("Ticket #%" G_GINT64_FORMAT ": %s\nStatus: %s\nRequester: %s\n",
 	       t->id, t->subject, md_state_name(t->state), t->requester);
@@ -182,8 +232,9 @@ print_text(const struct md_ctx *ctx, const struct md_ticket_row *row,
 		printf("%s: %s\nDate: %s\n", strcmp(m->direction, "in") == 0
 		       ? "Received" : "Queued", received, date);
 		print_delivery(m, tz);
-		printf("Subject: %s\n\n%s\n", m->subject ? m->subject : "",
-		       m->text ? m->text : "");
+		printf("Subject: %s\n", m->subject ? m->subject : "");
+		print_attachments(m, &k);
+		printf("\n%s\n", m->text ? m->text : "");
 		g_free(received);
 		g_free(date);
 	}

@@ -42,10 +42,23 @@ void md_cmd_json_ticket(GString *out, bool *first,
 			const struct md_ticket_row *row, const char *count_key,
 			GTimeZone *tz);
 
+/* An attachment as a message row's JSON lists it. */
+struct md_cmd_attachment {
+	char *name, *type;	/* "" if absent */
+	gint64 size;
+};
+/* Appends struct md_cmd_attachment * (md_cmd_attachment_free) for each
+ * element of JSON, a message row's attachments; nothing if it is not a
+ * JSON array.  show N and attachment N number them in this order. */
+void md_cmd_attachments_parse(const char *json, GPtrArray *out);
+void md_cmd_attachment_free(gpointer attachment);
+
 int md_cmd_deliver(struct md_cli *cli, int argc, char **argv);
 int md_cmd_ingest(struct md_cli *cli, int argc, char **argv);
 int md_cmd_list(struct md_cli *cli, int argc, char **argv);
 int md_cmd_show(struct md_cli *cli, int argc, char **argv);
+/* attachment N [K] [-o FILE]: list a ticket's attachments, write one. */
+int md_cmd_attachment(struct md_cli *cli, int argc, char **argv);
 int md_cmd_stats(struct md_cli *cli, int argc, char **argv);
 int md_cmd_search(struct md_cli *cli, int argc, char **argv);
 int md_cmd_send(struct md_cli *cli, int argc, char **argv);

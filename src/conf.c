@@ -1012,6 +1012,13 @@ static const struct group autoreply_group = { .keys = autoreply_keys };
 static const struct group lifecycle_group = { .keys = lifecycle_keys };
 static const struct group escalation_group = { .keys = escalation_keys };
 static const struct group limits_group = { .keys = limits_keys };
+/* What a notification to the agents carries of the sender's files. */
+static const struct key notify_keys[] = {
+	{ "attach_max", K_INT64, C(notify_attach_max), 0,
+	  .idef = 10485760, .min = 0 },
+	{ NULL }
+};
+static const struct group notify_group = { .keys = notify_keys };
 /* Personal data (RGPD): 0 keeps closed tickets' mail for ever. */
 static const struct key retention_keys[] = {
 	{ "closed_after_days", K_INT, C(retention_closed_after_days), 0,
@@ -1032,6 +1039,7 @@ static const struct key root_keys[] = {
 	{ "lifecycle", K_GROUP, 0, 0, .sub = &lifecycle_group },
 	{ "escalation", K_GROUP, 0, 0, .sub = &escalation_group },
 	{ "limits", K_GROUP, 0, 0, .sub = &limits_group },
+	{ "notify", K_GROUP, 0, 0, .sub = &notify_group },
 	{ "retention", K_GROUP, 0, 0, .sub = &retention_group },
 	{ NULL }
 };

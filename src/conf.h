@@ -146,6 +146,9 @@ struct md_conf {
 
 	/* limits */
 	gint64 max_message_size;	/* bytes, default 25 MiB */
+	/* notify.attach_max: bytes of attachments a notification to the
+	 * agents carries, in total (default 10 MiB); 0: none. */
+	gint64 notify_attach_max;
 	int max_participants;	/* per ticket, default 50 */
 
 	/* retention */

@@ -34,6 +34,8 @@ static const struct {
 	  "list --quarantine [--json]\n"
 	  "DATE is YYYY-MM-DD (midnight in the desk's time zone) or RFC 3339." },
 	{ "show", md_cmd_show, "show N [--json]" },
+	{ "attachment", md_cmd_attachment, "attachment N [K] [-o FILE]\n"
+	  "K: the attachment's number in show N; without K, the list." },
 	{ "stats", md_cmd_stats, "stats [--json]" },
 	{ "search", md_cmd_search,
 	  "search QUERY... [--json] [--status S[,S...]] [--limit N]\n"

@@ -124,7 +124,8 @@ squeeze_blank_lines(char *text)
 
 static GHashTable *
 template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
-	      const struct md_msg *trigger, const struct md_intent *in)
+	      const struct md_msg *trigger, const struct md_intent *in,
+	      char *attachments_take)
 {
 	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						 g_free);
@@ -142,6 +143,8 @@ template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 	g_hash_table_insert(vars, "desk_address", g_strdup(conf->desk_address));
 	g_hash_table_insert(vars, "from_name", g_strdup(conf->from_name));
 	g_hash_table_insert(vars, "note", g_strdup(in->note ? in->note : ""));
+	g_hash_table_insert(vars, "attachments", attachments_take != NULL
+			    ? attachments_take : g_strdup(""));
 	g_hash_table_insert(vars, "reopen_within",
 			    g_strdup_printf("%d", conf->reopen_within));
 	if (in->kind == MD_INTENT_REMINDER) {
@@ -170,6 +173,112 @@ template_vars(const struct md_ctx *ctx, const struct md_ticket *t,
 				    g_strdup(trigger->text));
 	}
 	return vars;
+}
+
+/* N bytes as a person reads them: "850 bytes", "12 KB", "2.4 MB" (1024
+ * based, as mail clients show sizes); French: "octets", "Ko", "2,4 Mo". */
+char *
+md_outbox_human_size(gint64 n, bool french)
+{
+	static const char *const en[] = { "KB", "MB", "GB" };
+	static const char *const fr[] = { "Ko", "Mo", "Go" };
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	double v = (double)n;
+	int unit = -1;
+
+	if (n < 1024)
+		return g_strdup_printf("%" G_GINT64_FORMAT " %s", n,
+				       french ? "octets" : "bytes");
+	while (v >= 1024 && unit < 2) {
+		v /= 1024;
+		unit++;
+	}
+	/* One decimal below 10, none above; never the locale's point. */
+	g_ascii_formatd(buf, sizeof(buf), v < 10 ? "%.1f" : "%.0f", v);
+	if (french)
+		g_strdelimit(buf, ".", ',');
+	return g_strdup_printf("%s %s", buf, french ? fr[unit] : en[unit]);
+}
+
+/* Of TRIGGER's attachments, those a mail of kind IN carries (struct
+ * md_outfile *, borrowing TRIGGER's bytes) appended to FILES, and for a
+ * notification the list that names them all (g_free; NULL: none).
+ * Relays carry every file of the sender, as the sender sent them (the
+ * mail already passed limits.max_message_size).  A notification carries
+ * them in order while the total stays within notify.attach_max: from the
+ * first that would pass it, none (a later small one would make the list
+ * harder to read, not the mail more useful); the list says which. */
+static char *
+attachments(struct md_ctx *ctx, const struct md_ticket *t,
+	    const struct md_msg *trigger, const struct md_intent *in,
+	    GPtrArray *files, GError **error)
+{
+	bool french = g_strcmp0(ctx->conf->language, "fr") == 0;
+	gint64 total = 0, first = 0;
+	bool full = false;
+	GString *list;
+
+	if (trigger == NULL || trigger->attachments->len == 0)
+		return NULL;
+	if (in->kind == MD_INTENT_RELAY) {
+		for (guint i = 0; i < trigger->attachments->len; i++) {
+			const struct md_attachment *a =
+				g_ptr_array_index(trigger->attachments, i);
+			struct md_outfile *f = g_new0(struct md_outfile, 1);
+
+			f->name = a->name;
+			f->type = a->type;
+			f->data = a->data;
+			g_ptr_array_add(files, f);
+		}
+		return NULL;
+	}
+	if (in->kind != MD_INTENT_NOTIFY)
+		return NULL;
+	/* The numbers show N and maildesk attachment N K use: the
+	 * trigger's row is already stored, its files the last ones. */
+	if (!md_store_ticket_attachment_count(ctx->db, t->id, &first, error))
+		return NULL;
+	first -= trigger->attachments->len;
+	list = g_string_new(NULL);
+	g_string_printf(list, french ? "Pi\xc3\xa8" "ces jointes (maildesk "
+			"attachment %" G_GINT64_FORMAT " K) :\n"
+			: "Attachments (maildesk attachment %" G_GINT64_FORMAT
+			" K):\n", t->id);
+	for (guint i = 0; i < trigger->attachments->len; i++) {
+		const struct md_attachment *a =
+			g_ptr_array_index(trigger->attachments, i);
+		char *size = md_outbox_human_size(a->size, french);
+
+		full = full || total + a->size > ctx->conf->notify_attach_max;
+		g_string_append_printf(list, "%" G_GINT64_FORMAT ". %s (%s, %s)",
+				       first + i + 1, a->name[0] != '\0'
+				       ? a->name : french ? "(sans nom)"
+				       : "(no name)", a->type, size);
+		g_free(size);
+		if (full) {
+			char *max = md_outbox_human_size(
+				ctx->conf->notify_attach_max, french);
+
+			g_string_append_printf(list, french
+				? ", non jointe : au-del\xc3\xa0 de "
+				  "notify.attach_max (%s en tout)"
+				: ", not attached: over notify.attach_max "
+				  "(%s in all)", max);
+			g_free(max);
+		} else {
+			struct md_outfile *f = g_new0(struct md_outfile, 1);
+
+			total += a->size;
+			f->name = a->name;
+			f->type = a->type;
+			f->data = a->data;
+			g_ptr_array_add(files, f);
+		}
+		if (i + 1 < trigger->attachments->len)
+			g_string_append_c(list, '\n');
+	}
+	return g_string_free(list, FALSE);
 }
 
 static char *
@@ -350,8 +459,11 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 	bool allowed = true;
 	GHashTable *vars = NULL;
 	GPtrArray *attach = NULL;
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
 	char *text = NULL, *subject = NULL, *mid = NULL, *parent = NULL;
+	char *listing = NULL;
+	GError *local = NULL;
 	gint64 last = 0;
 	GBytes *raw = NULL;
 	bool ok = false;
@@ -388,7 +500,12 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		if (!md_store_ticket_raws(ctx->db, t->id, last, attach, error))
 			goto out;
 	}
-	vars = template_vars(ctx, t, trigger, in);
+	listing = attachments(ctx, t, trigger, in, files, &local);
+	if (local != NULL) {
+		g_propagate_error(error, local);
+		goto out;
+	}
+	vars = template_vars(ctx, t, trigger, in, g_steal_pointer(&listing));
 	text = md_template_render(tmpl, vars);
 	squeeze_blank_lines(text);
 	subject = subject_for(ctx, t, in);
@@ -400,7 +517,7 @@ md_outbox_queue(struct md_ctx *ctx, const struct md_ticket *t,
 		.message_id = mid, .in_reply_to = parent, .references = refs,
 		.date = md_clock_now(&ctx->clock), .tz = conf->tz,
 		.text = text, .auto_submitted = automatic,
-		.loop = conf->desk_address, .attach = attach,
+		.loop = conf->desk_address, .attach = attach, .files = files,
 		.reply_to = in->kind == MD_INTENT_ESCALATION
 			? conf->desk_address : NULL,
 	};
@@ -415,7 +532,9 @@ out:
 	g_clear_pointer(&raw, g_bytes_unref);
 	g_clear_pointer(&vars, g_hash_table_unref);
 	g_clear_pointer(&attach, g_ptr_array_unref);
+	g_ptr_array_unref(files);
 	g_ptr_array_unref(refs);
+	g_free(listing);
 	g_free(text);
 	g_free(subject);
 	g_free(mid);

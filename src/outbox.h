@@ -54,6 +54,10 @@ bool md_outbox_flush(struct md_ctx *ctx, struct md_transport *t, guint max,
 /* *DUE_R = unix time when the next queued row is due, or -1 if none. */
 bool md_outbox_next_due(struct md_ctx *ctx, gint64 *due_r, GError **error);
 
+/* N bytes as a person reads them ("850 bytes", "12 KB", "2.4 MB"; in
+ * French "octets", "Ko", "2,4 Mo"), 1024 based.  Returns g_free. */
+char *md_outbox_human_size(gint64 n, bool french);
+
 /* The delay before attempt ATTEMPTS+1 (pure; for tests). */
 gint64 md_outbox_backoff(guint attempts);
 

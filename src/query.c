@@ -249,6 +249,7 @@ make_message(sqlite3_stmt *stmt)
 	m->delivery_error = col_text(stmt, 14);
 	m->sent = sqlite3_column_int64(stmt, 15);
 	m->attempts = sqlite3_column_int(stmt, 16);
+	m->raw = sqlite3_column_int64(stmt, 17);
 	return m;
 }
 
@@ -314,7 +315,7 @@ md_query_messages(struct md_db *db, gint64 ticket, GPtrArray *rows,
 		"SELECT m.message_id, m.in_reply_to, m.direction, m.role, "
 		"m.kind, m.sender, m.to_addrs, m.cc_addrs, m.subject, m.date, "
 		"m.received, m.attachments, m.text, o.state, o.last_error, "
-		"o.sent, o.attempts FROM messages m "
+		"o.sent, o.attempts, m.raw FROM messages m "
 		"LEFT JOIN outbox o ON o.message = m.id "
 		"WHERE m.ticket = ? ORDER BY m.id", error);
 

@@ -28,6 +28,8 @@ struct md_message_row {
 	char *delivery, *delivery_error;
 	gint64 sent;
 	int attempts;
+	gint64 raw;		/* the stored mail (md_store_raw_get), 0 if
+				 * purged */
 };
 
 /* A line of a ticket's history (the events table). */

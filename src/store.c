@@ -576,6 +576,23 @@ md_store_source_error(struct md_db *db, const char *name, gint64 now,
 }
 
 bool
+md_store_ticket_attachment_count(struct md_db *db, gint64 ticket,
+				 gint64 *count_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_stmt(db,
+		"SELECT coalesce(sum(CASE WHEN json_valid(attachments) THEN "
+		"json_array_length(attachments) ELSE 0 END), 0) "
+		"FROM messages WHERE ticket = ?",
+		error);
+
+	*count_r = 0;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	return first_int(db, stmt, count_r, "count attachments", error);
+}
+
+bool
 md_store_ticket_raws(struct md_db *db, gint64 ticket, gint64 after,
 		     GPtrArray *list, GError **error)
 {

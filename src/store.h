@@ -98,6 +98,11 @@ bool md_store_message_insert(struct md_db *db,
 			     const struct md_store_message *m, gint64 *id_r,
 			     GError **error);
 
+/* *COUNT_R = the attachments listed on TICKET's messages (what show N
+ * numbers 1, 2 ...). */
+bool md_store_ticket_attachment_count(struct md_db *db, gint64 ticket,
+				      gint64 *count_r, GError **error);
+
 /* Appends the raw bytes (GBytes *) of the ticket's thread, in arrival
  * order, to LIST: what the requester's side and upstream wrote and the
  * desk's relays to them; never an agent's own mail (it quotes our
