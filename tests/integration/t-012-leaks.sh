@@ -4,7 +4,7 @@
 # binaries, and LeakSanitizer already fails any of them that leaks, so
 # there the same commands simply run.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 16
+plan 18
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 if [ "${MD_SANITIZERS:-no}" = yes ]; then
@@ -49,6 +49,12 @@ run "$MAILDESK" -c maildesk.conf show 1 > /dev/null
 ok $? "show (with its due line): $how"
 run "$MAILDESK" -c maildesk.conf list --due > /dev/null
 ok $? "list --due: $how"
+# issue 8 item 2: a stored attachment, listed and written out
+T=$(sql var/maildesk.db "select ticket from messages where direction = 'in' and ticket is not null and attachments like '[{%' order by id limit 1")
+run "$MAILDESK" -c maildesk.conf attachment "$T" > /dev/null
+ok $? "attachment N (ticket $T): $how"
+run "$MAILDESK" -c maildesk.conf attachment "$T" 1 -o att.bin && [ -s att.bin ]
+ok $? "attachment N K -o FILE: $how"
 sed 's/  name = "Helpdesk";/  nmae = 1;/' maildesk.conf > bad.conf
 run "$MAILDESK" -c bad.conf check-config 2> /dev/null
 is $? 78 "check-config with errors: $how"
