@@ -53,6 +53,13 @@ parse_ok(const char *raw, gsize len)
 	g_assert_nonnull(msg->cc);
 	g_assert_nonnull(msg->reply_to);
 	g_assert_nonnull(msg->attachments);
+	/* each attachment keeps its decoded bytes, its size their count */
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		const struct md_attachment *a = msg->attachments->pdata[i];
+
+		g_assert_nonnull(a->data);
+		g_assert_cmpint(a->size, ==, (gint64)g_bytes_get_size(a->data));
+	}
 	g_assert_nonnull(msg->x_loop);
 	g_assert_nonnull(msg->auth_results);
 	g_assert_cmpuint(strlen(msg->body_hash), ==, 40);
@@ -230,6 +237,13 @@ check_attachments(struct md_msg *m)
 	g_assert_cmpstr(att(m, 2)->name, ==, "résumé.txt");
 	g_assert_cmpstr(att(m, 2)->type, ==, "application/octet-stream");
 	g_assert_cmpint(att(m, 2)->size, ==, 3);
+	g_assert_cmpmem(g_bytes_get_data(att(m, 2)->data, NULL), 3, "abc", 3);
+	/* base64 undone: the .docx is "PK\3\4" and 2,000 "x" */
+	g_assert_cmpmem(g_bytes_get_data(att(m, 1)->data, NULL), 4,
+			"PK\3\4", 4);
+	for (gsize i = 4; i < 2004; i++)
+		g_assert_cmpint(((const char *)g_bytes_get_data(
+			att(m, 1)->data, NULL))[i], ==, 'x');
 	g_assert_cmpstr(att(m, 3)->name, ==, "notes.txt");
 	g_assert_cmpstr(att(m, 3)->type, ==, "text/plain");
 	/* inline text parts are concatenated, attached ones are not */
@@ -247,6 +261,17 @@ check_forward(struct md_msg *m)
 	g_assert_cmpstr(att(m, 0)->name, ==, "original.eml");
 	g_assert_cmpstr(att(m, 0)->type, ==, "message/rfc822");
 	g_assert_cmpint(att(m, 0)->size, >, 100);
+	/* a forwarded mail's bytes are the mail itself */
+	{
+		char *inner = g_strndup(g_bytes_get_data(att(m, 0)->data,
+							 NULL),
+					g_bytes_get_size(att(m, 0)->data));
+
+		g_assert_true(g_str_has_prefix(inner, "From: Bob"));
+		g_assert_nonnull(strstr(inner, "\nSubject: the original"));
+		g_assert_nonnull(strstr(inner, "\n\nOriginal body."));
+		g_free(inner);
+	}
 	/* only a report's returned message names a bounced id */
 	g_assert_null(m->bounced_message_id);
 }
