@@ -5,7 +5,7 @@
 # maildesk attachment N K gives the stored original.  Against the aiosmtpd
 # sink: what the recipients really receive.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 27
+plan 28
 cd "$WORK" || exit 1
 trap 'sinks_stop' EXIT
 DB=var/maildesk.db
@@ -50,10 +50,11 @@ open("citizen.eml", "wb").write(bytes(m))
 PY
 md deliver < citizen.eml || exit 1
 md send > /dev/null || exit 1
+NOTIFY_ID=$(last_out notify)
 
 # 1. The agents' notification (the example desk is French) names both
 # files and carries them.
-N=$(sink_file "$(last_out notify)")
+N=$(sink_file "$NOTIFY_ID")
 [ -n "$N" ]; ok $? "the sink received the agents' notification"
 /usr/bin/python3 "$PART" "$N" text > notify.txt
 grep -q "^1\. $PNG_NAME (image/png, [0-9,]* Ko)$" notify.txt
@@ -69,6 +70,13 @@ grep -q "filename\*=UTF-8''capture%20d%27%C3%A9cran%20%C3%A9t%C3%A9\.png" "$N"
 ok $? "the non-ASCII name is written per RFC 2231"
 A=$(sink_file "$(last_out ack)")
 is "$(/usr/bin/python3 "$PART" "$A" attachments)" "" "the acknowledgement carries nothing back"
+
+printf 'From: Paul <paul@mairie-exemple.fr>\nTo: support@desk.example\nSubject: Sans fichier\nMessage-ID: <p1@mairie-exemple.fr>\n\nBonjour,\n\nrien de joint.\n' | md deliver || exit 1
+md send > /dev/null || exit 1
+/usr/bin/python3 "$PART" "$(sink_file "$(last_out notify)")" text > plain.txt
+grep -q "rien de joint" plain.txt && ! grep -q "Pièces jointes" plain.txt &&
+	! tr '\n' '~' < plain.txt | grep -q '~~~'
+ok $? "without attachments: no list and no empty paragraph"
 
 # 2. maildesk attachment N [K]: the stored originals.
 md show 1 > show.out
@@ -98,7 +106,6 @@ grep -q "no attachment 3 (it has 2" range.err && [ ! -e none ]
 ok $? "with a clear message, and no file"
 
 # 3. An agent's reply-all with an attachment: relayed to the requester.
-NOTIFY_ID=$(last_out notify)
 /usr/bin/python3 - "$NOTIFY_ID" <<'PY'
 import sys
 from email.message import EmailMessage
@@ -118,7 +125,8 @@ PY
 md deliver < agent.eml || exit 1
 md send > /dev/null || exit 1
 R=$(sink_file "$(last_out relay)")
-[ -n "$R" ] && grep -q jerome.faure@mairie-exemple.fr "${R%.eml}.json"
+[ -n "$R" ] && grep -q jerome.faure@mairie-exemple.fr "${R%.eml}.json" &&
+	[ "$(sql $DB "select ticket from messages where message_id = 'a1@desk.example'")" = 1 ]
 ok $? "the agent's answer is relayed to the requester"
 is "$(/usr/bin/python3 "$PART" "$R" attachments)" \
    "$(sha file.doc) application/vnd.oasis.opendocument.text procédure à suivre.odt" \
