@@ -16,11 +16,11 @@ static const char *const role_names[] = {
 };
 static const char *const intent_names[] = {
 	"ack", "notify", "relay", "escalation", "escalation", "reminder",
-	"close", "notify",
+	"close", "notify", "notify",
 };
 static const char *const template_names[] = {
 	"ack", "notify", "relay", "escalation", "escalated", "reminder",
-	"closed", "assigned",
+	"closed", "assigned", "refused",
 };
 
 const char *
@@ -98,6 +98,7 @@ md_commands_clear(struct md_commands *cmd)
 {
 	g_free(cmd->escalate_note);
 	g_free(cmd->assign);
+	g_free(cmd->requester);
 	memset(cmd, 0, sizeof(*cmd));
 }
 
@@ -139,6 +140,16 @@ command_line(const char *line, struct md_commands *cmd)
 		g_free(cmd->assign);
 		cmd->assign = g_ascii_strdown(arg, -1);
 		g_strstrip(cmd->assign);
+		return true;
+	}
+	/* An address or nothing: "#requester" in a sentence stays text. */
+	if (len == 9 && g_ascii_strncasecmp(line + 1, "requester", 9) == 0) {
+		char *addr = md_addr_normalize(arg);
+
+		if (addr == NULL)
+			return false;
+		g_free(cmd->requester);
+		cmd->requester = addr;
 		return true;
 	}
 	return false;
@@ -280,6 +291,23 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 	md_lifecycle_commands(ev->body, &cmd);
 	quiet = cmd.internal || words[0] == '\0';
 	g_free(words);
+	/* #escalate on a closed ticket is refused as `maildesk escalate`
+	 * refuses it (issue 8): the whole mail changes nothing, nothing is
+	 * relayed or sent upstream, and the agent is told why.  "#open" (or
+	 * another state) in the same mail reopens it first, on purpose. */
+	if (cmd.escalate && t->state == MD_STATE_CLOSED &&
+	    (!cmd.has_state || cmd.state == MD_STATE_CLOSED)) {
+		struct md_intent *in = intent_new(MD_INTENT_REFUSED, intents);
+
+		if (ev->from != NULL &&
+		    !md_addr_in((GPtrArray *)desk_addrs, ev->from))
+			add_unique(in->to, ev->from);
+		if (in->to->len == 0)
+			md_intent_free(g_ptr_array_steal_index(
+				intents, intents->len - 1));
+		md_commands_clear(&cmd);
+		return false;
+	}
 	if (!quiet) {
 		relay(t, ev, desk_addrs, intents);
 		t->answered = answer = true;

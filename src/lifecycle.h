@@ -41,6 +41,10 @@ enum md_intent_kind {
 	MD_INTENT_CLOSED,	/* to the requester, automatic: closed */
 	MD_INTENT_ASSIGNED,	/* to the new assignee: the ticket is theirs
 				 * (a notification, kind "notify") */
+	MD_INTENT_REFUSED,	/* to the agent whose commands were refused
+				 * (#escalate on a closed ticket): why, and
+				 * what to do (a notification, kind
+				 * "notify") */
 };
 
 struct md_ticket {
@@ -147,6 +151,9 @@ struct md_commands {
 	bool escalate;
 	char *escalate_note;	/* owned */
 	char *assign;		/* owned */
+	/* #requester ADDR: whom an agent's forward opens the ticket for
+	 * (read by the pipeline on a new ticket only), owned */
+	char *requester;
 };
 void md_lifecycle_commands(const char *body, struct md_commands *cmd_r);
 /* BODY without its leading command block and the blank lines around it:

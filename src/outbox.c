@@ -365,6 +365,7 @@ auto_submitted(enum md_intent_kind kind)
 		return "auto-replied";
 	case MD_INTENT_NOTIFY:
 	case MD_INTENT_ASSIGNED:
+	case MD_INTENT_REFUSED:
 	case MD_INTENT_REMINDER:
 	case MD_INTENT_CLOSED:
 		return "auto-generated";
@@ -378,7 +379,8 @@ auto_submitted(enum md_intent_kind kind)
 static bool
 to_agents(enum md_intent_kind kind)
 {
-	return kind == MD_INTENT_NOTIFY || kind == MD_INTENT_ASSIGNED;
+	return kind == MD_INTENT_NOTIFY || kind == MD_INTENT_ASSIGNED ||
+	       kind == MD_INTENT_REFUSED;
 }
 
 /* A timer's mail never goes to an address that bounces (spec 5); the
@@ -425,8 +427,13 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 					      parent_r, refs, last_r, error);
 	/* The requester's side never had the agent's mail (nor our
 	 * notification it answers): their own thread. */
-	if (in->kind != MD_INTENT_ACK && in->kind != MD_INTENT_NOTIFY &&
-	    in->kind != MD_INTENT_ASSIGNED)
+	if (in->kind != MD_INTENT_ACK && !to_agents(in->kind))
+		return md_store_thread_refs(ctx->db, t->id, parent_r, refs,
+					    error);
+	/* A ticket opened on someone's behalf (an agent's forward, maildesk
+	 * open): the requester never had the mail that opened it. */
+	if (in->kind == MD_INTENT_ACK && trigger != NULL &&
+	    g_strcmp0(trigger->from, t->requester) != 0)
 		return md_store_thread_refs(ctx->db, t->id, parent_r, refs,
 					    error);
 	if (trigger != NULL && trigger->message_id != NULL) {
@@ -438,8 +445,7 @@ thread_refs(struct md_ctx *ctx, const struct md_ticket *t,
 			const char *id = g_ptr_array_index(
 				trigger->references, i);
 
-			if (in->kind == MD_INTENT_NOTIFY ||
-			    in->kind == MD_INTENT_ASSIGNED ||
+			if (to_agents(in->kind) ||
 			    !md_mid_verify(ctx->secret, id, &ours))
 				g_ptr_array_add(refs, g_strdup(id));
 		}

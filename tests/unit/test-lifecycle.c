@@ -237,6 +237,32 @@ static const struct lc_case lc_cases[] = {
 	  .ticket = "escalated answered escalated",
 	  .intents = "relay to=" REQ "; escalation to=" UPSTREAM
 		     " note=relance followup" },
+	/* issue 8: #escalate on a closed ticket is refused as the command
+	 * line refuses it; the agent alone is told, nothing else moves */
+	{ .name = "agent/escalate-on-closed-refused", .state = CLOSED,
+	  .role = MD_ROLE_AGENT, .body = "#escalate voir le portail\nMerci.",
+	  .ticket = "closed", .intents = "notify to=" AGENT },
+	{ .name = "agent/escalate-internal-on-closed-refused", .state = CLOSED,
+	  .role = MD_ROLE_AGENT, .body = "#internal\n#escalate x\n-- \nA.",
+	  .ticket = "closed", .intents = "notify to=" AGENT },
+	{ .name = "agent/escalate-close-on-closed-refused", .state = CLOSED,
+	  .role = MD_ROLE_AGENT, .body = "#close\n#escalate x",
+	  .ticket = "closed", .intents = "notify to=" AGENT },
+	{ .name = "agent/open-then-escalate-on-closed", .state = CLOSED,
+	  .role = MD_ROLE_AGENT, .body = "#open\n#escalate x",
+	  .ticket = "escalated escalated",
+	  .intents = "escalation to=" UPSTREAM " note=x; escalation to=" REQ },
+	{ .name = "agent/escalate-on-resolved-accepted", .state = RESOLVED,
+	  .role = MD_ROLE_AGENT, .body = "#escalate x",
+	  .ticket = "escalated escalated",
+	  .intents = "escalation to=" UPSTREAM " note=x; escalation to=" REQ },
+	/* #requester on an existing ticket is ignored (never relayed) */
+	{ .name = "agent/requester-on-existing-ignored", .state = OPEN,
+	  .role = MD_ROLE_AGENT, .body = "#requester jean@ville.example\nMerci",
+	  .ticket = "pending answered", .intents = "relay to=" REQ },
+	{ .name = "requester/escalate-on-closed-is-text", .state = CLOSED,
+	  .role = MD_ROLE_REQUESTER, .body = "#escalate vite",
+	  .ticket = "open", .intents = "notify to=" NOTIFY },
 	{ .name = "agent/crlf-body", .state = OPEN, .role = MD_ROLE_AGENT,
 	  .body = "#resolve\r\nMerci\r\n",
 	  .ticket = "resolved answered", .intents = "relay to=" REQ },
@@ -494,6 +520,40 @@ test_commands_all(void)
 	g_assert_cmpstr(md_state_name(cmd.state), ==, "pending");
 	md_commands_clear(&cmd);
 	g_assert_null(cmd.assign);
+}
+
+static void
+test_commands_requester(void)
+{
+	static const struct {
+		const char *body, *requester;
+	} cases[] = {
+		{ "#requester Jean.Dupont@Ville.Example\nBonjour", "jean.dupont@ville.example" },
+		{ "#REQUESTER <jean@ville.example>  \n", "jean@ville.example" },
+		{ "#internal\n#requester jean@ville.example\n#assign bob@desk.example\nx",
+		  "jean@ville.example" },
+		{ "#requester a@b.example\n#requester c@d.example", "c@d.example" },
+		/* not an address: a line of text, which ends the block */
+		{ "#requester jean\n", NULL },
+		{ "#requester\n", NULL },
+		{ "#requester Jean Dupont <jean@ville.example>", NULL },
+		{ "#requesters jean@ville.example", NULL },
+		/* below the leading block: text */
+		{ "Bonjour\n#requester jean@ville.example", NULL },
+		{ "#requester x@y.example, z@w.example", NULL },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct md_commands cmd;
+
+		md_lifecycle_commands(cases[i].body, &cmd);
+		g_assert_cmpstr(cmd.requester, ==, cases[i].requester);
+		md_commands_clear(&cmd);
+		g_assert_null(cmd.requester);
+	}
+	g_assert_cmpstr(md_intent_template_name(MD_INTENT_REFUSED), ==,
+			"refused");
+	g_assert_cmpstr(md_intent_kind_name(MD_INTENT_REFUSED), ==, "notify");
 }
 
 static void
@@ -795,6 +855,10 @@ static const struct words_case words_cases[] = {
 	{ "indented-command", "   #resolve  \nMerci", "Merci" },
 	{ "assign-without-address-is-text", "#assign bob\nMerci",
 	  "#assign bob\nMerci" },
+	{ "requester-never-relayed", "#requester jean@ville.example\n\nBonjour",
+	  "Bonjour" },
+	{ "requester-without-address-is-text", "#requester jean\nMerci",
+	  "#requester jean\nMerci" },
 };
 
 static void
@@ -830,6 +894,8 @@ main(int argc, char **argv)
 	ADD_TABLE("/lifecycle/regression/", lc_known_bugs, test_lifecycle);
 	g_test_add_func("/lifecycle/commands/none", test_commands_none);
 	g_test_add_func("/lifecycle/commands/all-kinds", test_commands_all);
+	g_test_add_func("/lifecycle/commands/requester",
+			test_commands_requester);
 	g_test_add_func("/lifecycle/names", test_state_names);
 	ADD_TABLE("/lifecycle/words/", words_cases, test_words);
 	ADD_TABLE("/timer/", timer_cases, test_timer);
