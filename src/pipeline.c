@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "classify.h"
 #include "compose.h"
 #include "conf.h"
@@ -424,23 +425,38 @@ store_message(struct md_ctx *ctx, struct inbound *in, GError **error)
 	return ok;
 }
 
-/* A bounce marks the address it reports as bouncing (spec section 5). */
+/* A bounce marks the address it reports as bouncing (spec section 5):
+ * a DSN's Final-Recipient, Exim's X-Failed-Recipients, else the address
+ * the bounce's prose names, one of the ticket's if it names several. */
 static bool
 record_bounce(struct md_ctx *ctx, struct inbound *in, GError **error)
 {
 	const char *addr = in->msg->bounced_recipient != NULL
 		? in->msg->bounced_recipient : in->msg->x_failed_recipients;
 	gint64 now = md_clock_now(&ctx->clock);
-	char *what;
+	GPtrArray *ours = NULL;
+	char *what, *read = NULL;
 	bool ok;
 
-	if (in->verdict.kind != MD_LOOP_BOUNCE || addr == NULL)
+	if (in->verdict.kind != MD_LOOP_BOUNCE)
+		return true;
+	if (addr == NULL && !in->new_ticket) {
+		ours = g_ptr_array_new();
+		g_ptr_array_extend(ours, in->participants, NULL, NULL);
+		if (in->ticket.requester != NULL)
+			g_ptr_array_add(ours, in->ticket.requester);
+		addr = read = md_bounce_failed_recipient(in->msg->text, ours,
+							 ctx->rules.desk_addrs);
+		g_ptr_array_unref(ours);
+	}
+	if (addr == NULL)
 		return true;
 	what = g_strdup_printf("delivery to %s failed: address marked "
 			       "bouncing", addr);
 	ok = md_store_address_bouncing(ctx->db, addr, now, error) &&
 	     md_store_event(ctx->db, in->ticket.id, now, what, error);
 	g_free(what);
+	g_free(read);
 	return ok;
 }
 
