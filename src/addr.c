@@ -92,3 +92,47 @@ md_addr_normalize(const char *addr)
 	}
 	return a;
 }
+
+static bool
+local_char(char c)
+{
+	return g_ascii_isalnum(c) ||
+	       (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
+}
+
+static bool
+domain_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '.' || c == '-';
+}
+
+char *
+md_addr_find(const char *p, const char *end)
+{
+	for (const char *at = p; at < end; at++) {
+		const char *s = at, *e = at + 1;
+		char *addr, *norm;
+
+		if (*at != '@')
+			continue;
+		while (s > p && local_char(s[-1]))
+			s--;
+		while (e < end && domain_char(*e))
+			e++;
+		/* "addr..." (sendmail) and a sentence's full stop */
+		while (e > at + 1 && e[-1] == '.')
+			e--;
+		/* a quote or dot before the local part is no part of it */
+		while (s < at && (*s == '\'' || *s == '.'))
+			s++;
+		if (s == at || e == at + 1 ||
+		    memchr(at + 1, '.', e - at - 1) == NULL)
+			continue;
+		addr = g_strndup(s, e - s);
+		norm = md_addr_normalize(addr);
+		g_free(addr);
+		if (norm != NULL)
+			return norm;
+	}
+	return NULL;
+}

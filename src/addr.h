@@ -22,4 +22,9 @@ bool md_addr_domain_in(const GPtrArray *domains, const char *addr);
  * lowercased addr-spec (g_free), or NULL if it is not one. */
 char *md_addr_normalize(const char *addr);
 
+/* The first addr-spec written in [P, END) (in prose, after "<", inside
+ * "(…)" or "[mailto:…]"; its domain must have a dot), lowercased
+ * (g_free), or NULL. */
+char *md_addr_find(const char *p, const char *end);
+
 #endif

@@ -41,55 +41,6 @@ static const struct {
 	{ "destinataire inconnu", 3 },
 };
 
-static bool
-local_char(char c)
-{
-	return g_ascii_isalnum(c) ||
-	       (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
-static bool
-domain_char(char c)
-{
-	return g_ascii_isalnum(c) || c == '.' || c == '-';
-}
-
-/* The first addr-spec in [P, END) (lowercased, g_free), or NULL; *NEXT_R,
- * if not NULL, is where the search may go on. */
-static char *
-find_addr(const char *p, const char *end, const char **next_r)
-{
-	for (const char *at = p; at < end; at++) {
-		const char *s = at, *e = at + 1;
-		char *addr, *norm;
-
-		if (*at != '@')
-			continue;
-		while (s > p && local_char(s[-1]))
-			s--;
-		while (e < end && domain_char(*e))
-			e++;
-		/* "addr..." (sendmail) and a sentence's full stop */
-		while (e > at + 1 && e[-1] == '.')
-			e--;
-		/* a quote opening the local part is no part of it */
-		while (s < at && (*s == '\'' || *s == '.'))
-			s++;
-		if (s == at || e == at + 1 || memchr(at + 1, '.', e - at - 1)
-		    == NULL)
-			continue;
-		addr = g_strndup(s, e - s);
-		norm = md_addr_normalize(addr);
-		g_free(addr);
-		if (norm == NULL)
-			continue;
-		if (next_r != NULL)
-			*next_r = e;
-		return norm;
-	}
-	return NULL;
-}
-
 static void
 add(GPtrArray *found, char *addr_take)
 {
@@ -113,7 +64,7 @@ line_patterns(const char *line, const char *end, GPtrArray *found)
 		p++;
 	if (p < end && *p == '<' && (gt = memchr(p, '>', end - p)) != NULL &&
 	    gt + 1 < end && gt[1] == ':')
-		add(found, find_addr(p + 1, gt, NULL));
+		add(found, md_addr_find(p + 1, gt));
 	for (const char *dots = p; dots != NULL && dots < end;) {
 		const char *hit = g_strstr_len(dots, end - dots, "...");
 		const char *s;
@@ -127,7 +78,7 @@ line_patterns(const char *line, const char *end, GPtrArray *found)
 		while (s > p && s[-1] != ' ' && s[-1] != '\t' && s[-1] != '<')
 			s--;
 		if (memchr(s, '@', hit - s) != NULL)
-			add(found, find_addr(s, hit, NULL));
+			add(found, md_addr_find(s, hit));
 		dots = hit + 3;
 	}
 }
@@ -161,7 +112,7 @@ lead_patterns(const char *text, const char *low, GPtrArray *found)
 
 				end = eol != NULL ? eol + 1 : end + strlen(end);
 			}
-			add(found, find_addr(p, end, NULL));
+			add(found, md_addr_find(p, end));
 			hit += strlen(leads[i].phrase);
 		}
 	}

@@ -942,6 +942,9 @@ message_part(struct walk *w, GMimeMessagePart *mp, bool in_report)
 		data = g_bytes_new(NULL, 0);
 	}
 	add_attachment(w, name, obj, data);
+	if (!in_report && inner != NULL && w->msg->forwarded_from == NULL)
+		first_mailbox(g_mime_message_get_from(inner),
+			      &w->msg->forwarded_from, NULL);
 	if (in_report && inner != NULL) {
 		const char *id = g_mime_object_get_header(GMIME_OBJECT(inner),
 							  "Message-ID");
@@ -1167,6 +1170,7 @@ md_msg_free(struct md_msg *msg)
 	g_free(msg->bounced_recipient);
 	g_free(msg->bounced_message_id);
 	g_free(msg->bounced_subject);
+	g_free(msg->forwarded_from);
 	g_free(msg);
 }
 

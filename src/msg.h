@@ -67,6 +67,9 @@ struct md_msg {
 	/* Original Message-ID named in a DSN's message/rfc822(-headers). */
 	char *bounced_message_id;
 	char *bounced_subject;	/* its Subject, or NULL */
+	/* From of the first message/rfc822 part outside a report (a
+	 * forwarded original), lowercased, or NULL. */
+	char *forwarded_from;
 };
 
 /* A header block larger than this is refused (MD_ERROR_DATA). */

@@ -19,6 +19,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "error.h"
+#include "forward.h"
 #include "json.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -52,6 +53,9 @@ struct inbound {
 	bool unverified;
 	struct md_ticket ticket;
 	bool new_ticket;
+	/* A proven agent's forward opened the ticket for someone else
+	 * (#requester, or the forwarded original's author). */
+	bool on_behalf;
 	GPtrArray *participants;	/* char *, everyone on the thread */
 	GPtrArray *joining;	/* char *, new on the thread with this mail */
 	GPtrArray *lines;	/* borrowed: the try's log lines (char *, the
@@ -236,6 +240,34 @@ bounce_ticket(struct md_ctx *ctx, const struct md_msg *msg, gint64 *id_r,
 	return true;
 }
 
+/* Who a proven agent's mail that opens a ticket is for (issue 8): the
+ * address of its #requester command, else the author of the original it
+ * forwards (attached, or inline) unless that is an agent, upstream or
+ * the desk; NULL: the agent's own ticket, as before (g_free). */
+static char *
+forwarded_for(const struct md_conf *conf, const struct md_msg *msg)
+{
+	struct md_commands cmd;
+	char *addr;
+
+	md_lifecycle_commands(msg->new_text, &cmd);
+	addr = g_steal_pointer(&cmd.requester);
+	md_commands_clear(&cmd);
+	if (addr != NULL && md_conf_is_desk(conf, addr))
+		g_clear_pointer(&addr, g_free);
+	if (addr != NULL)
+		return addr;
+	addr = msg->forwarded_from != NULL
+		? md_addr_normalize(msg->forwarded_from)
+		: md_forward_original_from(msg->text);
+	if (addr != NULL && (md_conf_is_desk(conf, addr) ||
+			     md_classify_agent_address(conf, addr) ||
+			     md_classify_upstream_address(conf, addr) ||
+			     g_strcmp0(addr, msg->from) == 0))
+		g_clear_pointer(&addr, g_free);
+	return addr;
+}
+
 /* Step 4: the ticket, and the sender's role on it. */
 static bool
 thread(struct md_ctx *ctx, struct inbound *in, GError **error)
@@ -266,9 +298,19 @@ thread(struct md_ctx *ctx, struct inbound *in, GError **error)
 	}
 	in->participants = g_ptr_array_new_with_free_func(g_free);
 	if (id == 0) {
+		char *requester;
+
 		if (in->reply_proof != 0)
 			in->role = MD_ROLE_REQUESTER;
 		open_ticket(ctx, in, 0);
+		/* Only a proven agent opens a ticket for someone else: a
+		 * stranger's "#requester" is a line of text. */
+		if (in->role == MD_ROLE_AGENT &&
+		    (requester = forwarded_for(ctx->conf, in->msg)) != NULL) {
+			g_free(in->ticket.requester);
+			in->ticket.requester = requester;
+			in->on_behalf = true;
+		}
 		return true;
 	}
 	if (!md_store_ticket_get(ctx->db, id, &in->ticket, &found, error) ||
@@ -343,6 +385,12 @@ collect_participants(struct md_ctx *ctx, struct inbound *in)
 	guint room, left_out = 0;
 
 	in->joining = g_ptr_array_new_with_free_func(g_free);
+	/* The agent who forwarded it writes by their role; the person it
+	 * is for is the requester, and only they join. */
+	if (in->on_behalf) {
+		g_ptr_array_add(in->joining, g_strdup(in->ticket.requester));
+		return;
+	}
 	if (in->role != MD_ROLE_REQUESTER && in->role != MD_ROLE_PARTICIPANT &&
 	    in->role != MD_ROLE_STRANGER)
 		return;
