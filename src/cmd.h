@@ -71,6 +71,8 @@ int md_cmd_quarantine(struct md_cli *cli, int argc, char **argv);
 int md_cmd_ticket(struct md_cli *cli, int argc, char **argv);
 /* reply, escalate: what an agent does by mail. */
 int md_cmd_agent(struct md_cli *cli, int argc, char **argv);
+/* open: a ticket opened on someone's behalf (a phone call). */
+int md_cmd_open(struct md_cli *cli, int argc, char **argv);
 /* tick: the timers once; digest: the supervisors' digest now. */
 int md_cmd_tick(struct md_cli *cli, int argc, char **argv);
 int md_cmd_digest(struct md_cli *cli, int argc, char **argv);

@@ -44,6 +44,9 @@ static const struct {
 	{ "resolve", md_cmd_ticket, "resolve N" },
 	{ "close", md_cmd_ticket, "close N" },
 	{ "reopen", md_cmd_ticket, "reopen N" },
+	{ "open", md_cmd_open, "open --requester ADDR --subject SUBJECT "
+	  "[--cc ADDR]... < REQUEST\n"
+	  "Prints the new ticket's number." },
 	{ "reply", md_cmd_agent, "reply N < ANSWER" },
 	{ "escalate", md_cmd_agent, "escalate N [--note TEXT]" },
 	{ "assign", md_cmd_ticket, "assign N ADDRESS" },

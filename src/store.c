@@ -598,9 +598,13 @@ md_store_ticket_raws(struct md_db *db, gint64 ticket, gint64 after,
 {
 	sqlite3_stmt *stmt = md_db_stmt(db,
 		"SELECT r.data FROM messages m JOIN raw r ON r.id = m.raw "
-		"WHERE m.ticket = ? AND m.id > ? AND ((m.direction = 'in' AND "
+		"WHERE m.ticket = ?1 AND m.id > ?2 AND ((m.direction = 'in' AND "
 		"m.role IN ('requester', 'participant', 'upstream')) OR "
-		"(m.direction = 'out' AND m.kind = 'relay')) ORDER BY m.id",
+		"(m.direction = 'out' AND m.kind = 'relay') OR "
+		/* the mail that opened it, whoever wrote it: an agent's
+		 * forward, maildesk open */
+		"m.id = (SELECT min(id) FROM messages WHERE ticket = ?1 AND "
+		"direction = 'in')) ORDER BY m.id",
 		error);
 	int rc;
 

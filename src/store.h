@@ -105,9 +105,10 @@ bool md_store_ticket_attachment_count(struct md_db *db, gint64 ticket,
 
 /* Appends the raw bytes (GBytes *) of the ticket's thread, in arrival
  * order, to LIST: what the requester's side and upstream wrote and the
- * desk's relays to them; never an agent's own mail (it quotes our
- * notification) nor what went to agents.  Only messages whose row id is
- * above AFTER (0: all). */
+ * desk's relays to them, and the mail that opened the ticket whoever
+ * wrote it (an agent's forward, maildesk open); never an agent's answer
+ * (it quotes our notification) nor what went to agents.  Only messages
+ * whose row id is above AFTER (0: all). */
 bool md_store_ticket_raws(struct md_db *db, gint64 ticket, gint64 after,
 			  GPtrArray *list, GError **error);
 
