@@ -113,7 +113,8 @@ md_template_render(const char *text, GHashTable *vars)
 static const char *const placeholders[] = {
 	"ticket", "tag", "subject", "requester", "state", "desk_name",
 	"desk_address", "from_name", "note", "sender", "sender_address",
-	"text", "full_text", "attachments", NULL
+	"text", "full_text", "attachments", "reopen_within", "reminder",
+	"close_date", NULL
 };
 
 /* Adds the {{names}} of TEXT to SET (char *, owned by SET). */
