@@ -41,6 +41,12 @@ run "$MAILDESK" -c maildesk.conf $NOW escalate 3 --note "voir" > /dev/null
 ok $? "escalate: $how"
 run "$MAILDESK" -c maildesk.conf $NOW assign 4 bob@desk.example > /dev/null
 ok $? "assign: $how"
+printf 'Appel : lampadaire.\n' | run "$MAILDESK" -c maildesk.conf $NOW open \
+	--requester a@ville.example --subject "Lampadaire" --cc b@ville.example > /dev/null
+ok $? "open: $how"
+run "$MAILDESK" -c maildesk.conf $NOW open --requester bad --subject x \
+	< /dev/null 2> /dev/null
+is $? 64 "open with a bad address: $how"
 run "$MAILDESK" -c maildesk.conf --now=2026-11-25T10:00:00+01:00 tick > /dev/null
 ok $? "tick (reminders, the digest): $how"
 run "$MAILDESK" -c maildesk.conf --now=2026-11-25T10:05:00+01:00 digest --dry-run > /dev/null

@@ -21,7 +21,8 @@ static const struct case_ cases[] = {
 	{ "gmail-fr",
 	  "---------- Message transf\xc3\xa9r\xc3\xa9 ---------\n"
 	  "De : Jean Dupont <jean.dupont@ville.example>\n"
-	  "Date: lun. 23 nov. 2026 \xc3\xa0 09:12\n", "jean.dupont@ville.example" },
+	  "Date: lun. 23 nov. 2026 \xc3\xa0 09:12\n",
+	  "jean.dupont@ville.example" },
 	{ "thunderbird-fr",
 	  "\n\n-------- Message transf\xc3\xa9r\xc3\xa9 --------\n"
 	  "Sujet : \tPoubelles\nDate : \tMon, 23 Nov 2026 09:12:00 +0100\n"
@@ -47,7 +48,8 @@ static const struct case_ cases[] = {
 	  "Begin forwarded message:\n\n> From: Jane Roe <jane@town.example>\n"
 	  "> Subject: Bins\n> Date: 23 November 2026\n", "jane@town.example" },
 	{ "apple-mail-fr",
-	  "D\xc3\xa9" "but du message r\xc3\xa9" "exp\xc3\xa9" "di\xc3\xa9 :\n\n"
+	  "D\xc3\xa9" "but du message r\xc3\xa9" "exp\xc3\xa9" "di\xc3\xa9"
+	  " :\n\n"
 	  "De: Jean <jean@ville.example>\n", "jean@ville.example" },
 	{ "quoted",
 	  "> ---------- Forwarded message ---------\n"

@@ -528,11 +528,13 @@ test_commands_requester(void)
 	static const struct {
 		const char *body, *requester;
 	} cases[] = {
-		{ "#requester Jean.Dupont@Ville.Example\nBonjour", "jean.dupont@ville.example" },
+		{ "#requester Jean.Dupont@Ville.Example\nBonjour",
+		  "jean.dupont@ville.example" },
 		{ "#REQUESTER <jean@ville.example>  \n", "jean@ville.example" },
-		{ "#internal\n#requester jean@ville.example\n#assign bob@desk.example\nx",
-		  "jean@ville.example" },
-		{ "#requester a@b.example\n#requester c@d.example", "c@d.example" },
+		{ "#internal\n#requester jean@ville.example\n"
+		  "#assign bob@desk.example\nx", "jean@ville.example" },
+		{ "#requester a@b.example\n#requester c@d.example",
+		  "c@d.example" },
 		/* not an address: a line of text, which ends the block */
 		{ "#requester jean\n", NULL },
 		{ "#requester\n", NULL },
