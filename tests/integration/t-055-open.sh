@@ -7,7 +7,7 @@
 # marks the participant its text names.  Every mail checked as the real
 # SMTP sink received it.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 36
+plan 37
 cd "$WORK" || exit 1
 sink_start sink || exit 1
 trap sinks_stop EXIT
@@ -50,6 +50,8 @@ is "$(sql $DB "select direction || ' ' || role || ' ' || source || ' ' || to_add
 is "$(sql $DB "select group_concat(address || ' ' || role, ', ') from participants where ticket = 1")" \
    "durand@ville.example requester, voisin@ville.example participant" "the requester and the colleague in copy are on it"
 is "$(sql $DB "select what from events where ticket = 1")" "new -> open (command line)" "the event says who opened it"
+is "$(sql $DB "select created || ' ' || (select group_concat(received) from messages where ticket = 1) from tickets where id = 1")" \
+   "1795424400 1795424400,1795424400,1795424400" "at the one clock's time (--now)"
 sent > got; is "$(cat got)" "durand@ville.example | durand@ville.example |  | [Helpdesk #1] Lampadaire éteint | auto-replied | 
 agents@desk.example | agents@desk.example |  | [Helpdesk #1] Lampadaire éteint | auto-generated | " \
    "the requester alone is acknowledged, the agents notified"
