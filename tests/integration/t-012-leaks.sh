@@ -4,7 +4,7 @@
 # binaries, and LeakSanitizer already fails any of them that leaks, so
 # there the same commands simply run.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 18
+plan 20
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 if [ "${MD_SANITIZERS:-no}" = yes ]; then
