@@ -518,7 +518,7 @@ md_query_search_syntax(const char *text)
 }
 
 static char *
-search_sql(const char *const *statuses, gint64 limit)
+search_sql(const char *const *statuses, gint64 limit, bool bounded)
 {
 	GString *sql = g_string_new(
 		"SELECT m.ticket, m.id, coalesce(m.date, m.received), "
@@ -529,6 +529,10 @@ search_sql(const char *const *statuses, gint64 limit)
 		"JOIN tickets ON tickets.id = m.ticket "
 		"WHERE messages_fts MATCH ?1");
 
+	/* FTS5 takes a rowid range itself: bm25 is computed for the
+	 * matches in the window only. */
+	if (bounded)
+		g_string_append(sql, " AND messages_fts.rowid >= ?3");
 	for (int i = 0; statuses != NULL && statuses[i] != NULL; i++)
 		g_string_append_printf(sql, "%s?%d", i ? ", " :
 				       " AND tickets.status IN (", 10 + i);
@@ -557,21 +561,59 @@ search_fail(struct md_db *db, int rc, GError **error)
 	return md_db_fail(db, rc, "search", error);
 }
 
+/* *FLOOR_R = the rowid of the WINDOW-th newest match of MATCH when more
+ * than WINDOW messages match, else 0.  FTS5 walks a doclist in rowid
+ * order without ranking it: a few thousand steps whatever the number of
+ * matches. */
+static bool
+search_floor(struct md_db *db, const char *match, gint64 window,
+	     gint64 *floor_r, GError **error)
+{
+	sqlite3_stmt *stmt = md_db_prepare(db,
+		"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 "
+		"ORDER BY rowid DESC LIMIT 2 OFFSET ?2", error);
+	gint64 rows[2];
+	int n = 0, rc;
+
+	*floor_r = 0;
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, window - 1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		rows[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return search_fail(db, rc, error);
+	/* A row after the WINDOW-th: more match than are ranked. */
+	if (n == 2)
+		*floor_r = rows[0];
+	return true;
+}
+
 bool
 md_query_search_each(struct md_db *db, const char *match,
 		     const char *const *statuses, gint64 limit,
+		     gint64 window, bool *bounded_r,
 		     md_search_hit_fn fn, gpointer data, GError **error)
 {
-	char *sql = search_sql(statuses, limit);
-	sqlite3_stmt *stmt = md_db_prepare(db, sql, error);
+	char *sql = NULL;
+	sqlite3_stmt *stmt = NULL;
 	struct md_search_hit hit;
+	gint64 floor = 0;
 	bool ok = false;
 	int rc;
 
-	if (stmt == NULL)
+	*bounded_r = false;
+	if (window > 0 && !search_floor(db, match, window, &floor, error))
+		goto out;
+	*bounded_r = floor > 0;
+	sql = search_sql(statuses, limit, *bounded_r);
+	if ((stmt = md_db_prepare(db, sql, error)) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, limit);
+	sqlite3_bind_int64(stmt, 3, floor);
 	for (int i = 0; statuses != NULL && statuses[i] != NULL; i++)
 		sqlite3_bind_text(stmt, 10 + i, statuses[i], -1,
 				  SQLITE_STATIC);

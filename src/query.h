@@ -105,10 +105,13 @@ typedef bool (*md_search_hit_fn)(const struct md_search_hit *hit,
 				 gpointer data, GError **error);
 /* Streams to FN, best first, at most LIMIT (0: all) inbound messages that
  * match the FTS5 query MATCH (see md_query_search_syntax), of tickets in
- * STATUSES (NULL-terminated; NULL: any).  A malformed query is
- * MD_ERROR_USAGE. */
+ * STATUSES (NULL-terminated; NULL: any).  When more than WINDOW (> 0)
+ * messages match, only the WINDOW newest matches are ranked and
+ * *BOUNDED_R is set: ranking every match of a common word costs time in
+ * proportion to the desk's age.  A malformed query is MD_ERROR_USAGE. */
 bool md_query_search_each(struct md_db *db, const char *match,
 			  const char *const *statuses, gint64 limit,
+			  gint64 window, bool *bounded_r,
 			  md_search_hit_fn fn, gpointer data, GError **error);
 /* The FTS5 query for what a person typed: words match as words (an
  * address or "e-mail" is not FTS5 syntax), "quoted phrases" as phrases,
