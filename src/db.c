@@ -245,6 +245,11 @@ static const char *const migrations[] = {
 	"INSERT INTO autoreplies_v2 SELECT address, day, count FROM autoreplies;"
 	"DROP TABLE autoreplies;"
 	"ALTER TABLE autoreplies_v2 RENAME TO autoreplies;",
+	/* 8: plain list (the newest tickets not closed) in index order:
+	 * through tickets_status, SQLite sorted every ticket not closed in
+	 * a temporary b-tree before printing the first (issue 9).  Keys
+	 * grow with the id, so an insert touches the rightmost leaf. */
+	"CREATE INDEX tickets_open ON tickets(id) WHERE status != 'closed';",
 };
 
 bool

@@ -5,7 +5,7 @@
 # (their query plans, through the MAILDESK_TEST_EXPLAIN hook), nor does
 # search.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 24
+plan 28
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 # The fixtures' lists and bounces open tickets as before issue 8: this test
@@ -57,15 +57,16 @@ is $? 64 "an unknown option is a usage error"
 # never sorts (it streams in index order).  The planner has no statistics
 # (no ANALYZE is ever run), so these plans are those of a large desk.
 export MAILDESK_TEST_EXPLAIN="$WORK/plans.txt"
-for args in "list" "list --status closed" "list --json --requester karim.benali@mairie-exemple.fr" \
+for args in "list" "list --status open,pending" "list --status closed" "list --json --requester karim.benali@mairie-exemple.fr" \
 	"list --assignee bob@desk.example" "list --escalated" "list --linked 2" \
 	"list --since 2026-11-24" "show 3" "show 3 --json" "stats" "stats --json" "search portail" \
 	"search --json --status open,closed --limit 5 imprim*"; do
 	: > plans.txt
 	md $args > /dev/null || echo "failed: $args"
-	# A partial index (escalated tickets only) is not the whole table.
+	# A partial index (escalated tickets only, tickets not closed) is
+	# not the whole table.
 	grep -E 'plan: SCAN (messages|raw|tickets|m)( |$)' plans.txt |
-		grep -v 'USING INDEX tickets_escalated$' | sed "s|^|# $args: |"
+		grep -Ev 'USING INDEX tickets_(escalated|open)$' | sed "s|^|# $args: |"
 done > scans.txt
 is "$(cat scans.txt)" "" "no whole scan of messages, raw or tickets"
 : > plans.txt
@@ -78,6 +79,19 @@ is "$(grep -c 'TEMP B-TREE' plans.txt)" 0 "list --json --all streams: no sort"
 md list --status closed > /dev/null
 is "$(grep -c 'TEMP B-TREE' plans.txt)" 0 "list --status closed streams"
 is "$(grep -c 'USING INDEX tickets_status' plans.txt)" 1 "by the status index"
-unset MAILDESK_TEST_EXPLAIN
 is "$(grep -c 'SCAN' plans.txt)" 0 "and scans nothing whole"
+# Plain list, the newest not closed: in the order printed, from the index
+# of the tickets not closed, whatever their number (no sort of them all).
+: > plans.txt
+md list > /dev/null
+grep -E 'TEMP B-TREE' plans.txt | sed 's/^/# /'
+is "$(grep -c 'TEMP B-TREE' plans.txt)" 0 "plain list streams: no sort"
+is "$(grep -c 'USING INDEX tickets_open' plans.txt)" 1 "by the index of the tickets not closed"
+: > plans.txt
+md list --json --status open,escalated > /dev/null
+is "$(grep -c 'TEMP B-TREE' plans.txt)" 0 "list --status S,S without closed streams"
+: > plans.txt
+md list --after-id 10 --limit 3 > /dev/null
+is "$(grep -c 'SEARCH tickets USING INDEX tickets_open (id<?)' plans.txt)" 1 "--after-id pages on in that index"
+unset MAILDESK_TEST_EXPLAIN
 done_testing
