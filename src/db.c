@@ -16,7 +16,12 @@ struct md_db {
 	char *path;
 	const char *explain;	/* test hook: file for query plans, or NULL */
 	GHashTable *stmts;	/* const char *sql -> sqlite3_stmt * */
+	int wal_truncate;	/* md_db_wal_truncate's pages */
 };
+
+/* A locked database (another maildesk committing a batch) is waited for
+ * this long, then reported as temporary: the MTA retries. */
+#define BUSY_TIMEOUT_MS 3000
 
 /* Counter NAME (an SQL string expression's inside) follows the rows of
  * TABLE: +1 on insert, -1 on delete, moved when COLUMN changes. */
@@ -535,12 +540,33 @@ private_files(const char *path, GError **error)
 	return true;
 }
 
+/* Before SQLite initialises itself (the first open): a statement that
+ * may fail half-way inside a transaction keeps the pages it changes in a
+ * statement journal, which SQLite spills to a temporary file beyond 64 KB
+ * (four 16 KB pages): 520 KB written to /var/tmp by every deliver, more
+ * than its WAL frames.  In memory up to 8 MiB per statement. */
+static void
+configure_sqlite(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		/* SQLITE_MISUSE if SQLite was initialised already: then it
+		 * keeps its default, which is only slower. */
+		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
+				     8 * 1024 * 1024);
+		g_once_init_leave(&done, 1);
+	}
+}
+
 bool
 md_db_open(const char *path, struct md_db **db_r, GError **error)
 {
 	struct md_db *db = g_new0(struct md_db, 1);
 	const char *limit;
 	int rc;
+
+	configure_sqlite();
 
 	db->path = g_strdup(path);
 	db->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -561,9 +587,7 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	 * writes, and to the long-lived ones (md_db_checkpoint_on_close). */
 	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 			  NULL);
-	/* A locked database (another maildesk committing a batch) is waited
-	 * for this long, then reported as temporary: the MTA retries. */
-	sqlite3_busy_timeout(db->handle, 3000);
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
 	/* synchronous=FULL: a batch is durable when COMMIT returns, before
 	 * any source is acknowledged (spec section 8). */
 	/* Mail is blobs of 2 KB to megabytes: 16 KB pages keep most in one
@@ -595,6 +619,42 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 fail:
 	md_db_close(db);
 	return false;
+}
+
+/* sqlite3_wal_hook: after a commit that left the WAL at FRAMES pages or
+ * more, everything back into the database and the WAL emptied, without
+ * waiting for anyone (with a reader or writer about, as much as can be
+ * copied now; the next commit tries again). */
+static int
+wal_hook(void *data, sqlite3 *handle, const char *name, int frames)
+{
+	struct md_db *db = data;
+
+	if (frames < db->wal_truncate)
+		return SQLITE_OK;
+	sqlite3_busy_timeout(handle, 0);
+	/* The mail is committed: a checkpoint that fails is retried by
+	 * the next commit, and is no failure of this one. */
+	(void)sqlite3_wal_checkpoint_v2(handle, name,
+					SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					NULL);
+	sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
+	return SQLITE_OK;
+}
+
+void
+md_db_wal_truncate(struct md_db *db, gint64 bytes)
+{
+	sqlite3_stmt *stmt = NULL;
+	gint64 page = 16384;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA page_size", -1, &stmt,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		page = MAX(sqlite3_column_int64(stmt, 0), 512);
+	sqlite3_finalize(stmt);
+	db->wal_truncate = (int)MAX(bytes / page, 1);
+	sqlite3_wal_hook(db->handle, wal_hook, db);
 }
 
 void

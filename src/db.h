@@ -24,6 +24,13 @@ bool md_db_open(const char *path, struct md_db **db_r, GError **error);
  * commands leave that to wal_autocheckpoint, so that a deliver writes its
  * pages once. */
 void md_db_checkpoint_on_close(struct md_db *db);
+/* For a short-lived writer (deliver): after a commit that leaves the WAL
+ * at BYTES of pages or more, copies it into the database and truncates it,
+ * instead of wal_autocheckpoint's checkpoint (see db.c).  A process that
+ * opens a database no other process holds open finds the WAL's index
+ * gone: it reads the whole WAL to rebuild it, and counts none of its
+ * pages as copied, so the WAL never restarts; truncating it bounds both. */
+void md_db_wal_truncate(struct md_db *db, gint64 bytes);
 /* Finalizes the cached statements and closes; accepts NULL. */
 void md_db_close(struct md_db *db);
 
