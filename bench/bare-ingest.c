@@ -5,6 +5,9 @@
  * from and Message-ID into a fresh SQLite database (WAL, synchronous=FULL),
  * 500 messages per transaction.  No threading, no tickets, no outbox: the
  * least work any ingest that parses and stores durably has to do.
+ * Environment: BARE_BATCH=N messages per transaction (1: the floor of a
+ * pipe delivery, one durable commit per mail), BARE_PAGE_SIZE=N (the
+ * SQLite default, 4096, unless set).
  *
  *   cc -O2 bench/bare-ingest.c $(pkg-config --cflags --libs gmime-3.0 sqlite3) \
  *      -o bare-ingest
@@ -26,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 500
+static long BATCH = 500;
 
 static void die_db(sqlite3 *db, const char *what)
 {
@@ -116,6 +119,8 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	g_mime_init();
+	if (getenv("BARE_BATCH") != NULL && atol(getenv("BARE_BATCH")) > 0)
+		BATCH = atol(getenv("BARE_BATCH"));
 
 	names = g_ptr_array_new_with_free_func(g_free);
 	p = g_build_filename(argv[1], "new", NULL);
@@ -135,6 +140,12 @@ int main(int argc, char **argv)
 	g_free(p);
 	if (sqlite3_open(argv[2], &db) != SQLITE_OK)
 		die_db(db, argv[2]);
+	if (getenv("BARE_PAGE_SIZE") != NULL) {
+		char *ps = g_strdup_printf("PRAGMA page_size=%ld",
+					   atol(getenv("BARE_PAGE_SIZE")));
+		exec(db, ps);
+		g_free(ps);
+	}
 	exec(db, "PRAGMA journal_mode=WAL");
 	exec(db, "PRAGMA synchronous=FULL");
 	exec(db, "CREATE TABLE message (id INTEGER PRIMARY KEY, "
