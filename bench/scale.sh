@@ -24,7 +24,9 @@
 # each read command), BENCH_TMPDIR=/tmp, KEEP=1 keeps the work directory,
 # SEED=1.  Needs python3, sqlite3, /usr/bin/time; dropping caches needs
 # root (otherwise "cold" is reported as not measured).  At N = 1,000,000
-# about 8 GB of disk for the database and 400 MB per chunk.
+# about 20-25 GB of disk for the database (2.0 GB per 110,000 inbound
+# messages measured) and 400 MB per chunk; about 25 minutes on two idle
+# cores (doc/performance.md).
 set -u
 SCRIPT=scale.sh
 BENCH=$(cd "$(dirname "$0")" && pwd)
