@@ -255,6 +255,11 @@ static const char *const migrations[] = {
 	 * a temporary b-tree before printing the first (issue 9).  Keys
 	 * grow with the id, so an insert touches the rightmost leaf. */
 	"CREATE INDEX tickets_open ON tickets(id) WHERE status != 'closed';",
+	/* 9: stats' oldest queued mail in one look-up: through outbox_due
+	 * (keyed by next_try) it read every queued row, as many as the
+	 * desk's acknowledgements when nothing sends (a deliver-only desk
+	 * of 100,000 mails: stats 3x slower than on an empty one). */
+	"CREATE INDEX outbox_queued ON outbox(created) WHERE state = 'queued';",
 };
 
 bool

@@ -5,7 +5,7 @@
 # (their query plans, through the MAILDESK_TEST_EXPLAIN hook), nor does
 # search.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 28
+plan 30
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 # The fixtures' lists and bounces open tickets as before issue 8: this test
@@ -93,5 +93,11 @@ is "$(grep -c 'TEMP B-TREE' plans.txt)" 0 "list --status S,S without closed stre
 : > plans.txt
 md list --after-id 10 --limit 3 > /dev/null
 is "$(grep -c 'SEARCH tickets USING INDEX tickets_open (id<?)' plans.txt)" 1 "--after-id pages on in that index"
+: > plans.txt
+md stats > /dev/null
+grep outbox plans.txt | sed 's/^/# /'
+is "$(grep -c 'outbox USING .*INDEX outbox_queued' plans.txt)" 1 \
+   "stats finds the oldest queued mail in the index of queued mails"
+is "$(grep -c 'SCAN outbox\|INDEX outbox_due' plans.txt)" 0 "not every queued row through outbox_due"
 unset MAILDESK_TEST_EXPLAIN
 done_testing
