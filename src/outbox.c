@@ -203,8 +203,9 @@ md_outbox_human_size(gint64 n, bool french)
 /* Of TRIGGER's attachments, those a mail of kind IN carries (struct
  * md_outfile *, borrowing TRIGGER's bytes) appended to FILES, and for a
  * notification the list that names them all (g_free; NULL: none).
- * Relays carry every file of the sender, as the sender sent them (the
- * mail already passed limits.max_message_size).  A notification carries
+ * Relays, and the escalation an agent's mail asks for, carry every file
+ * of the sender, as the sender sent them (the mail already passed
+ * limits.max_message_size).  A notification carries
  * them in order while the total stays within notify.attach_max: from the
  * first that would pass it, none (a later small one would make the list
  * harder to read, not the mail more useful); the list says which. */
@@ -220,7 +221,9 @@ attachments(struct md_ctx *ctx, const struct md_ticket *t,
 
 	if (trigger == NULL || trigger->attachments->len == 0)
 		return NULL;
-	if (in->kind == MD_INTENT_RELAY) {
+	/* An agent's #escalate mail is never forwarded whole (it quotes
+	 * our notification), so its files go upstream on their own. */
+	if (in->kind == MD_INTENT_RELAY || in->kind == MD_INTENT_ESCALATION) {
 		for (guint i = 0; i < trigger->attachments->len; i++) {
 			const struct md_attachment *a =
 				g_ptr_array_index(trigger->attachments, i);

@@ -17,6 +17,8 @@ def blob(seed, n):
 FILES = {
     "png": ("capture d'écran été.png", "image", "png", blob(1, 48000)),
     "pdf": ("procédure.pdf", "application", "pdf", blob(2, 30000)),
+    "har": ("erreur paiement.har", "application", "octet-stream",
+            blob(3, 20000)),
 }
 
 def mail(frm, to, subject, mid, text, reply_to=None, cc=None, files=(),
@@ -72,7 +74,7 @@ def write(kind, out, args):
                  subj, "a3@desk.example",
                  "#escalate Erreur 500 au paiement, voir la capture\n\n"
                  "-- \nMarc Agent\n",
-                 reply_to=parent, ar=AGENT_AR)
+                 reply_to=parent, files=["har"], ar=AGENT_AR)
     elif kind == "upstream":
         m = mail("Support <support@upstream.example>", "support@desk.example",
                  "[Upstream #999] " + subj, "u1@upstream.example",

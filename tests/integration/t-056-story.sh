@@ -6,7 +6,7 @@
 # mail the sink receives is checked: recipients, headers, text without
 # commands, attachments byte for byte.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 45
+plan 47
 cd "$WORK" || exit 1
 trap sinks_stop EXIT
 NOW=--now=2026-11-23T10:00:00+01:00
@@ -73,7 +73,8 @@ is "$(chk 4 rcpts)" agents@desk.example "4: to the agents"
 chk 4 text | grep -q 'Toujours impossible'
 ok $? "4: with her words"
 
-# 5. The agent escalates with a note (commands and a signature only).
+# 5. The agent escalates with a note and a file (commands, a signature
+# and the file only).
 step agent-escalate "$(mid 4)"
 is "$(status)" escalated "5: #escalate escalates"
 is "$(sent)" 6 "5: the escalation and the notice to the citizen"
@@ -93,7 +94,10 @@ is "$(chk $UP rfc822 | tr '\n' ' ')" "<c1@example.org> <$RELAY> <c2@example.org>
    "5: the thread attached: her mails and our relay, never the agent's raw mail"
 chk $UP attachments | grep -q "capture d'écran été.png image/png png"
 ok $? "5: her screenshot travels inside her mail, byte for byte"
+chk $UP attachments | grep -q "erreur paiement.har application/octet-stream har"
+ok $? "5: the file of the agent's #escalate mail goes upstream, byte for byte"
 is "$(chk $TOLD rcpts)" $JEANNE "5: the citizen is told"
+is "$(chk $TOLD attachments)" "" "5: without the agent's file"
 ! chk $TOLD text | grep -q 'Erreur 500'
 ok $? "5: the internal note is not in her mail"
 
