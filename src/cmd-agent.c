@@ -24,35 +24,6 @@
 #include "tag.h"
 #include "ticket.h"
 
-static char *
-read_stdin(GError **error)
-{
-	GString *text = g_string_new(NULL);
-	char buf[8192];
-	ssize_t n;
-
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			g_set_error(error, MD_ERROR, MD_ERROR_IO,
-				    "cannot read standard input: %s",
-				    g_strerror(errno));
-			g_string_free(text, TRUE);
-			return NULL;
-		}
-		g_string_append_len(text, buf, n);
-	}
-	if (text->len == 0 || !g_utf8_validate(text->str, text->len, NULL)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "the answer on standard input is %s",
-			    text->len == 0 ? "empty" : "not UTF-8");
-		g_string_free(text, TRUE);
-		return NULL;
-	}
-	return g_string_free(text, FALSE);
-}
-
 /* The agent's answer as a parsed message from the desk, so that the relay
  * is composed exactly as for an answer that came by mail. */
 static bool
@@ -169,7 +140,7 @@ md_cmd_agent(struct md_cli *cli, int argc, char **argv)
 			    "ticket %" G_GINT64_FORMAT ": no such ticket", id);
 		goto fail;
 	}
-	if (!escalate && (text = read_stdin(&error)) == NULL)
+	if (!escalate && (text = md_cli_read_text("answer", &error)) == NULL)
 		goto fail;
 	if (act(&ctx, id, escalate, escalate ? note : text, &error))
 		goto out;

@@ -44,35 +44,6 @@ struct opening {
 	struct md_msg *msg;
 };
 
-static char *
-read_body(GError **error)
-{
-	GString *text = g_string_new(NULL);
-	char buf[8192];
-	ssize_t n;
-
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			g_set_error(error, MD_ERROR, MD_ERROR_IO,
-				    "cannot read standard input: %s",
-				    g_strerror(errno));
-			g_string_free(text, TRUE);
-			return NULL;
-		}
-		g_string_append_len(text, buf, n);
-	}
-	if (text->len == 0 || !g_utf8_validate(text->str, text->len, NULL)) {
-		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
-			    "the request on standard input is %s",
-			    text->len == 0 ? "empty" : "not UTF-8");
-		g_string_free(text, TRUE);
-		return NULL;
-	}
-	return g_string_free(text, FALSE);
-}
-
 /* The raw mail and its parse: the first message of the ticket, what an
  * escalation forwards and what the notification quotes. */
 static bool
@@ -267,7 +238,7 @@ md_cmd_open(struct md_cli *cli, int argc, char **argv)
 		    g_strcmp0(g_ptr_array_index(req.cc, i),
 			      req.requester) == 0)
 			g_ptr_array_remove_index(req.cc, i--);
-	if ((req.text = read_body(&error)) == NULL ||
+	if ((req.text = md_cli_read_text("request", &error)) == NULL ||
 	    !open_ticket(&ctx, &req, &id, &error))
 		goto fail;
 	printf("%" G_GINT64_FORMAT "\n", id);

@@ -31,6 +31,10 @@ int md_cli_fail(GError *error);
  * usage of CMD on stderr; returns EX_USAGE (64). */
 int md_cli_usage(const char *cmd, const char *why, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Standard input whole, as UTF-8 text (g_free); an empty or non-UTF-8
+ * input is a usage error naming WHAT ("the answer on standard input is
+ * empty"). */
+char *md_cli_read_text(const char *what, GError **error);
 /* YYYY-MM-DD at midnight in TZ, or an RFC 3339 instant. */
 bool md_cli_parse_date(const char *text, GTimeZone *tz, gint64 *secs_r);
 

@@ -3,11 +3,13 @@
  * spec 2 says every subcommand takes --now, and admins type -c last. */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <gmime/gmime.h>
 
@@ -110,6 +112,35 @@ usage(FILE *out, int code)
 		"TIME is RFC 3339, e.g. 2026-11-23T09:30:00+01:00.\n",
 		MD_CONF_DEFAULT_PATH);
 	return code;
+}
+
+char *
+md_cli_read_text(const char *what, GError **error)
+{
+	GString *text = g_string_new(NULL);
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_set_error(error, MD_ERROR, MD_ERROR_IO,
+				    "cannot read standard input: %s",
+				    g_strerror(errno));
+			g_string_free(text, TRUE);
+			return NULL;
+		}
+		g_string_append_len(text, buf, n);
+	}
+	if (text->len == 0 || !g_utf8_validate(text->str, text->len, NULL)) {
+		g_set_error(error, MD_ERROR, MD_ERROR_USAGE,
+			    "the %s on standard input is %s", what,
+			    text->len == 0 ? "empty" : "not UTF-8");
+		g_string_free(text, TRUE);
+		return NULL;
+	}
+	return g_string_free(text, FALSE);
 }
 
 int
