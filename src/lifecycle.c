@@ -348,6 +348,35 @@ agent_writes(struct md_ticket *t, const struct md_event *ev, gint64 now,
 	return answer;
 }
 
+/* A proven agent who opens a ticket (a forward with #requester, a
+ * phone call) sets it in the same mail: a state, #assign, #escalate.
+ * Nothing is relayed (the words are the request) and the requester,
+ * acknowledged at this moment, is not told of the escalation again. */
+static void
+agent_opens(struct md_ticket *t, const struct md_event *ev, gint64 now,
+	    const struct md_rules *rules, GPtrArray *intents)
+{
+	struct md_commands cmd;
+
+	md_lifecycle_commands(ev->body, &cmd);
+	if (cmd.has_state)
+		t->state = cmd.state;
+	if (cmd.escalate && rules->upstream != NULL) {
+		struct md_intent *in = intent_new(MD_INTENT_ESCALATION,
+						  intents);
+
+		add_unique(in->to, rules->upstream);
+		in->note = g_steal_pointer(&cmd.escalate_note);
+		t->state = MD_STATE_ESCALATED;
+		t->escalated = true;
+		t->escalated_at = now;
+	}
+	if (cmd.assign != NULL)
+		assigned(t, g_steal_pointer(&cmd.assign), ev->from, rules,
+			 intents);
+	md_commands_clear(&cmd);
+}
+
 static bool
 waits_on_requester(const struct md_ticket *t)
 {
@@ -478,6 +507,8 @@ apply_event(struct md_ticket *t, const struct md_event *ev, gint64 now,
 				   t->requester);
 		if (ev->role != MD_ROLE_DESK && !ev->from_desk)
 			notify(notify_addr, intents);
+		if (ev->role == MD_ROLE_AGENT)
+			agent_opens(t, ev, now, rules, intents);
 		return false;
 	}
 	switch (ev->role) {

@@ -7,7 +7,7 @@
 # marks the participant its text names.  Every mail checked as the real
 # SMTP sink received it.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 37
+plan 39
 cd "$WORK" || exit 1
 sink_start sink || exit 1
 trap sinks_stop EXIT
@@ -149,4 +149,13 @@ is "$(sql $DB "select ticket || ' ' || role from messages where message_id = 'qm
    "the bounce goes on the ticket"
 is "$(sql $DB "select group_concat(address, ' ') from addresses where bouncing = 1")" voisin@ville.example \
    "and marks the participant it names as bouncing"
+
+# 7. an agent's forward sets the new ticket in the same mail: #assign
+printf '%s\nFrom: Alice <alice@desk.example>\nTo: support@desk.example\nSubject: Fwd: Banc cassé\nMessage-ID: <fw9@desk.example>\nContent-Type: text/plain; charset=utf-8\n\n#requester lucie@ville.example\n#assign bob@desk.example\n\nVu au guichet.\n' "$AUTH" |
+	md deliver
+is "$(sql $DB "select requester || ' ' || status || ' ' || assignee from tickets where id = (select max(id) from tickets)")" \
+   "lucie@ville.example open bob@desk.example" "#assign in the forward that opens a ticket assigns it"
+sent > got; is "$(cat got | cut -d'|' -f1 | tr -d ' ' | sort | tr '\n' ' ')" \
+   "agents@desk.example bob@desk.example lucie@ville.example " \
+   "the citizen acknowledged, the agents notified, the assignee told"
 done_testing

@@ -79,6 +79,28 @@ static const struct lc_case lc_cases[] = {
 	  .new_ticket = true,
 	  .ticket = "open", .intents = "notify to=" NOTIFY },
 
+	/* an agent opens a ticket for someone (a forward, a phone call)
+	 * and sets it in the same mail */
+	{ .name = "new/agent-assigns", .role = MD_ROLE_AGENT,
+	  .new_ticket = true,
+	  .body = "#requester " REQ "\n#assign bob@desk.example\nFwd",
+	  .ticket = "open assignee=bob@desk.example",
+	  .intents = "ack to=" REQ "; notify to=" NOTIFY
+		     "; notify to=bob@desk.example" },
+	{ .name = "new/agent-resolves", .role = MD_ROLE_AGENT,
+	  .new_ticket = true, .body = "#resolve\nRéglé au téléphone.",
+	  .ticket = "resolved",
+	  .intents = "ack to=" REQ "; notify to=" NOTIFY },
+	{ .name = "new/agent-escalates", .role = MD_ROLE_AGENT,
+	  .new_ticket = true, .body = "#escalate panne\nFwd",
+	  .ticket = "escalated escalated",
+	  .intents = "ack to=" REQ "; notify to=" NOTIFY
+		     "; escalation to=" UPSTREAM " note=panne" },
+	{ .name = "new/requester-commands-ignored", .role = MD_ROLE_REQUESTER,
+	  .new_ticket = true, .body = "#close\n#assign bob@desk.example",
+	  .ticket = "open",
+	  .intents = "ack to=" REQ "; notify to=" NOTIFY },
+
 	/* the requester or a participant writes */
 	{ .name = "requester/on-open", .state = OPEN,
 	  .role = MD_ROLE_REQUESTER,
