@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "db.h"
 #include "error.h"
 #include "pipeline.h"
 #include "source.h"
@@ -85,6 +86,10 @@ md_cmd_ingest(struct md_cli *cli, int argc, char **argv)
 	if (!md_cli_open(cli, &ctx, &error))
 		return md_cli_fail(error);
 	ctx.no_mail = no_mail;
+	/* A batch of any size leaves no WAL behind: alone on the database,
+	 * the next command would rebuild the WAL's index from all of it
+	 * (55-115 ms instead of 11-16 after a large ingest). */
+	md_db_checkpoint_on_close(ctx.db);
 	if (!md_source_dir_open(dir, &src, &error) ||
 	    !md_pipeline_drain(&ctx, src, 500, NULL, tty ? progress : NULL,
 			       GUINT_TO_POINTER(tty ? count_files(dir) : 0),

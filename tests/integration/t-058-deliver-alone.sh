@@ -7,7 +7,7 @@
 # deliver folds the WAL back and truncates it past 4 MiB: it stays
 # bounded, every mail is stored and in the database file.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 6
+plan 8
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 DB=var/maildesk.db
@@ -37,4 +37,19 @@ ok $? "the WAL stays bounded with one deliver at a time ($wal <= $max bytes)"
 ok $? "the mail was folded back into the database file ($db bytes)"
 is "$(sql $DB "pragma integrity_check")" ok "the database is sound"
 is "$(cat feed.err)" "" "nothing on stderr"
+
+# maildesk ingest, a batch of any size, leaves no WAL behind when it
+# closes alone (the next lone command would rebuild its index from all
+# of it).
+mkdir -p batch/new batch/cur batch/tmp
+i=0
+while [ $i -lt 300 ]; do
+	printf 'From: batch%d@example.org\nTo: support@desk.example\nSubject: Batch %d\nMessage-ID: <batch.%d@example.org>\n\nOld mail %d.\n' \
+		"$i" "$i" "$i" "$i" > batch/new/$i.eml
+	i=$((i + 1))
+done
+"$MAILDESK" -c maildesk.conf --now=2026-11-23T11:00:00+01:00 ingest batch > ingest.out 2>&1
+is "$(cut -d, -f1 ingest.out)" "300 stored" "ingest stores the batch"
+[ ! -s $DB-wal ]
+ok $? "and leaves no WAL behind ($(stat -c %s $DB-wal 2> /dev/null || echo no) bytes)"
 done_testing
