@@ -213,7 +213,10 @@ case "$r1 $r2" in "0 0"|"0 75"|"75 0") r=ok ;; *) r="$r1 $r2" ;; esac
 is "$r" ok "two ticks at once: both succeed, or one finds the database busy (75)"
 is "$(db many "select count(*) || ' ' || count(distinct ticket) from outbox where kind = 'reminder'")" "1200 1200" \
    "two ticks at once: one reminder per ticket"
-md many --now 2026-03-12T15:00:00+01:00 tick > t3.out 2>&1 & p3=$!
+# maildesk itself in the background, not the md function: $! of a
+# function is the subshell that runs it, and SIGKILL would leave the tick
+# running on as an orphan (the next tick then only waited for it).
+"$MAILDESK" -c many/maildesk.conf --now 2026-03-12T15:00:00+01:00 tick > t3.out 2>&1 & p3=$!
 wait_until 20 '[ "$(db many "select count(*) from outbox where kind = '"'reminder'"'")" -gt 1200 ]'
 kill -9 $p3 2> /dev/null; wait $p3 2> /dev/null
 killed=$(db many "select count(*) from outbox where kind = 'reminder'")
