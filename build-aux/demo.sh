@@ -16,9 +16,9 @@ echo "== maildesk list"
 "$build/src/maildesk" list
 echo
 echo "== answers written to demo/var/outbox/new (To, Subject)"
-/usr/bin/python3 - var/outbox/new/* <<'PY' | head -40
+/usr/bin/python3 - var/outbox/new/* <<'PY'
 import email, email.policy, sys
-for name in sorted(sys.argv[1:]):
+for name in sorted(sys.argv[1:])[:40]:
     with open(name, "rb") as f:
         m = email.message_from_binary_file(f, policy=email.policy.default)
     print("%-40s %s" % (m["To"], m["Subject"]))
@@ -36,6 +36,10 @@ for h in ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To",
     if m[h] is not None:
         print("%s: %s" % (h, m[h]))
 print()
-print(m.get_content())
+body = m.get_body(preferencelist=("plain",))
+print(body.get_content() if body is not None else "(no text part)")
+for part in m.iter_attachments():
+    print("[attached: %s, %s]" % (part.get_filename() or "(no name)",
+                                  part.get_content_type()))
 PY
 echo "== more: cd demo && ../src/maildesk show 3"
