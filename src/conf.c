@@ -1000,6 +1000,7 @@ static const struct key limits_keys[] = {
 	  .idef = 26214400, .min = 1 },
 	{ "max_participants", K_INT, C(max_participants), 0, .idef = 50,
 	  .min = 1 },
+	{ "busy_timeout", K_INT, C(busy_timeout), 0, .idef = 30, .min = 0 },
 	{ NULL }
 };
 

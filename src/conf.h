@@ -150,6 +150,8 @@ struct md_conf {
 	 * agents carries, in total (default 10 MiB); 0: none. */
 	gint64 notify_attach_max;
 	int max_participants;	/* per ticket, default 50 */
+	/* seconds a command waits for another's write (default 30) */
+	int busy_timeout;
 
 	/* retention */
 	int retention_closed_after_days;	/* 0 (default): keep */

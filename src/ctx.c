@@ -42,6 +42,7 @@ md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
 	    const struct md_clock *clock, GError **error)
 {
 	char *path = NULL;
+	gint64 busy_ms;
 	bool ok = false;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -54,7 +55,8 @@ md_ctx_open(struct md_ctx *ctx, struct md_conf *conf_take,
 		goto out;
 	}
 	path = g_build_filename(ctx->conf->state_dir, "maildesk.db", NULL);
-	if (!md_db_open(path, &ctx->db, error))
+	busy_ms = MIN((gint64)ctx->conf->busy_timeout * 1000, G_MAXINT);
+	if (!md_db_open(path, (int)busy_ms, &ctx->db, error))
 		goto out;
 	if (!md_store_secret(ctx->db, &ctx->secret, error))
 		goto out;

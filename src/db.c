@@ -17,11 +17,8 @@ struct md_db {
 	const char *explain;	/* test hook: file for query plans, or NULL */
 	GHashTable *stmts;	/* const char *sql -> sqlite3_stmt * */
 	int wal_truncate;	/* md_db_wal_truncate's pages */
+	int busy_ms;		/* md_db_open's busy_timeout */
 };
-
-/* A locked database (another maildesk committing a batch) is waited for
- * this long, then reported as temporary: the MTA retries. */
-#define BUSY_TIMEOUT_MS 3000
 
 /* Counter NAME (an SQL string expression's inside) follows the rows of
  * TABLE: +1 on insert, -1 on delete, moved when COLUMN changes. */
@@ -293,10 +290,17 @@ bool
 md_db_exec(struct md_db *db, const char *sql, GError **error)
 {
 	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+	char *what;
+	bool ok;
 
-	if (rc != SQLITE_OK)
-		return md_db_fail(db, rc, "exec", error);
-	return true;
+	if (rc == SQLITE_OK)
+		return true;
+	/* "exec: database is locked" left the admin to guess which of a
+	 * command's statements waited: name it (its first 40 bytes). */
+	what = g_strdup_printf("exec \"%.40s\"", sql);
+	ok = md_db_fail(db, rc, what, error);
+	g_free(what);
+	return ok;
 }
 
 /* Test hook (MAILDESK_TEST_EXPLAIN=FILE): appends the plan of SQL to the
@@ -565,7 +569,8 @@ configure_sqlite(void)
 }
 
 bool
-md_db_open(const char *path, struct md_db **db_r, GError **error)
+md_db_open(const char *path, int busy_ms, struct md_db **db_r,
+	   GError **error)
 {
 	struct md_db *db = g_new0(struct md_db, 1);
 	const char *limit;
@@ -574,6 +579,7 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	configure_sqlite();
 
 	db->path = g_strdup(path);
+	db->busy_ms = busy_ms;
 	db->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 					  finalize_stmt);
 	if (!private_files(path, error))
@@ -592,7 +598,7 @@ md_db_open(const char *path, struct md_db **db_r, GError **error)
 	 * writes, and to the long-lived ones (md_db_checkpoint_on_close). */
 	sqlite3_db_config(db->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 			  NULL);
-	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(db->handle, busy_ms);
 	/* synchronous=FULL: a batch is durable when COMMIT returns, before
 	 * any source is acknowledged (spec section 8). */
 	/* Mail is blobs of 2 KB to megabytes: 16 KB pages keep most in one
@@ -629,21 +635,30 @@ fail:
 /* sqlite3_wal_hook: after a commit that left the WAL at FRAMES pages or
  * more, everything back into the database and the WAL emptied, without
  * waiting for anyone (with a reader or writer about, as much as can be
- * copied now; the next commit tries again). */
+ * copied now; the next commit tries again).  The copy and its fsync are
+ * a PASSIVE checkpoint, which other writers do not wait for; only when
+ * it copied everything does TRUNCATE, which holds the write lock, empty
+ * the WAL, then with nothing left to copy.  (TRUNCATE alone held the
+ * lock across the copy and two fsyncs: with the disk busy, three other
+ * delivers waited past their busy_timeout and deferred their mail.) */
 static int
 wal_hook(void *data, sqlite3 *handle, const char *name, int frames)
 {
 	struct md_db *db = data;
+	int log = -1, done = -2;
 
 	if (frames < db->wal_truncate)
 		return SQLITE_OK;
 	sqlite3_busy_timeout(handle, 0);
 	/* The mail is committed: a checkpoint that fails is retried by
 	 * the next commit, and is no failure of this one. */
-	(void)sqlite3_wal_checkpoint_v2(handle, name,
-					SQLITE_CHECKPOINT_TRUNCATE, NULL,
-					NULL);
-	sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
+	if (sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_PASSIVE,
+				      &log, &done) == SQLITE_OK &&
+	    log == done)
+		(void)sqlite3_wal_checkpoint_v2(handle, name,
+						SQLITE_CHECKPOINT_TRUNCATE,
+						NULL, NULL);
+	sqlite3_busy_timeout(handle, db->busy_ms);
 	return SQLITE_OK;
 }
 

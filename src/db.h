@@ -17,8 +17,11 @@ struct md_db;
 
 /* Opens (creating) PATH in WAL mode with synchronous=FULL and migrates the
  * schema forward.  A schema newer than this program is refused.  A current
- * schema is checked by a read: no write lock is taken. */
-bool md_db_open(const char *path, struct md_db **db_r, GError **error);
+ * schema is checked by a read: no write lock is taken.  A database locked
+ * by another writer is waited for BUSY_MS milliseconds, then reported as
+ * MD_ERROR_TEMP (deliver exits 75: the MTA retries). */
+bool md_db_open(const char *path, int busy_ms, struct md_db **db_r,
+		GError **error);
 /* The last connection to close checkpoints the WAL into the database
  * and removes it only after this call (the daemon, maildesk send); other
  * commands leave that to wal_autocheckpoint, so that a deliver writes its
