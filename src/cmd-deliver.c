@@ -18,6 +18,10 @@
 #include "error.h"
 #include "pipeline.h"
 #include "source.h"
+#include "spool.h"
+#include "clock.h"
+#include "ctx.h"
+#include "log.h"
 
 #define WAL_TRUNCATE_BYTES (4 * 1024 * 1024)
 
@@ -64,17 +68,76 @@ fail(GError *error)
 	return mail ? EX_DATAERR : EX_TEMPFAIL;
 }
 
-int
-md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
+/* The short way (spool.h): the daemon runs on this state directory and
+ * stores the mail itself.  Not with --now, which asks for the mail to be
+ * taken at that instant, nor for a mail over limits.max_message_size,
+ * which the long way quarantines at once (or, past four times that,
+ * refuses with 65 for the MTA to bounce). */
+static bool
+short_way(const struct md_cli *cli, const struct md_conf *conf,
+	  gint64 size)
+{
+	return cli->now == NULL && size <= conf->max_message_size &&
+	       md_spool_daemon_runs(conf);
+}
+
+/* The long way: the mail stored in a transaction of its own. */
+static bool
+store(const struct md_cli *cli, struct md_conf *conf_take, GBytes *raw_take,
+      gint64 size, GError **error)
 {
 	struct md_ctx ctx = { 0 };
 	struct md_batch_stats stats = { 0 };
-	GPtrArray *batch = NULL;
-	GError *error = NULL;
+	struct md_clock clock;
 	struct md_source_item *item;
-	gint64 ceiling, size = 0;
-	GBytes *raw;
-	int rc = EX_OK;
+	GPtrArray *batch = NULL;
+	bool ok = false;
+
+	md_clock_init_real(&clock);
+	if (cli->now != NULL && !md_clock_init_fixed(&clock, cli->now, error))
+		goto out;
+	if (!md_ctx_open(&ctx, g_steal_pointer(&conf_take), &clock, error))
+		goto out;
+	/* Each deliver is a process of its own: with no other process
+	 * holding the database open (no daemon), each one rebuilt the
+	 * WAL's index from the whole WAL, up to 128 MB read, and counted
+	 * none of it as checkpointed, so the WAL grew without end and each
+	 * checkpoint copied all of it again (3.6 MB written per mail).
+	 * 4 MiB: a checkpoint every dozen mails or so, each reading at most
+	 * that much at open. */
+	md_db_wal_truncate(ctx.db, WAL_TRUNCATE_BYTES);
+	batch = g_ptr_array_new_with_free_func(md_source_item_free);
+	item = md_source_item_new("stdin", 0, g_steal_pointer(&raw_take));
+	item->size = size;
+	g_ptr_array_add(batch, item);
+	if (!md_pipeline_batch(&ctx, "deliver", batch, &stats, error))
+		goto out;
+	if (size > MD_SOURCE_KEEP_FACTOR * ctx.conf->max_message_size) {
+		/* EX_DATAERR: Postfix bounces it to its sender (a maildir
+		 * or IMAP source cannot, and keeps it quarantined). */
+		g_set_error(error, MD_ERROR, MD_ERROR_DATA,
+			    "message of %" G_GINT64_FORMAT " bytes refused; "
+			    "its first %zu bytes are kept in the quarantine",
+			    size, g_bytes_get_size(item->raw));
+		goto out;
+	}
+	ok = true;
+out:
+	md_conf_free(conf_take);
+	if (raw_take != NULL)
+		g_bytes_unref(raw_take);
+	g_clear_pointer(&batch, g_ptr_array_unref);
+	md_ctx_clear(&ctx);
+	return ok;
+}
+
+int
+md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
+{
+	struct md_conf *conf = NULL;
+	GError *error = NULL;
+	gint64 size = 0;
+	GBytes *raw = NULL;
 	(void)argv;
 
 	if (argc != 1) {
@@ -85,40 +148,29 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 			     "will retry)");
 		return EX_TEMPFAIL;
 	}
-	if (!md_cli_open(cli, &ctx, &error))
+	if (!md_cli_load_conf(cli, &conf, &error))
 		return fail(error);
-	/* Each deliver is a process of its own: with no other process
-	 * holding the database open (no daemon), each one rebuilt the
-	 * WAL's index from the whole WAL, up to 128 MB read, and counted
-	 * none of it as checkpointed, so the WAL grew without end and each
-	 * checkpoint copied all of it again (3.6 MB written per mail).
-	 * 4 MiB: a checkpoint every dozen mails or so, each reading at most
-	 * that much at open. */
-	md_db_wal_truncate(ctx.db, WAL_TRUNCATE_BYTES);
-	ceiling = MD_SOURCE_KEEP_FACTOR * ctx.conf->max_message_size;
-	raw = read_all(STDIN_FILENO, ceiling, &size, &error);
+	raw = read_all(STDIN_FILENO,
+		       MD_SOURCE_KEEP_FACTOR * conf->max_message_size, &size,
+		       &error);
 	if (raw == NULL)
 		goto fail;
-	batch = g_ptr_array_new_with_free_func(md_source_item_free);
-	item = md_source_item_new("stdin", 0, raw);
-	item->size = size;
-	g_ptr_array_add(batch, item);
-	if (!md_pipeline_batch(&ctx, "deliver", batch, &stats, &error))
-		goto fail;
-	if (size > ceiling) {
-		/* EX_DATAERR: Postfix bounces it to its sender (a maildir
-		 * or IMAP source cannot, and keeps it quarantined). */
-		g_set_error(&error, MD_ERROR, MD_ERROR_DATA,
-			    "message of %" G_GINT64_FORMAT " bytes refused; "
-			    "its first %zu bytes are kept in the quarantine",
-			    size, g_bytes_get_size(item->raw));
-		goto fail;
+	if (short_way(cli, conf, size)) {
+		if (!md_spool_put(conf, raw, &error))
+			goto fail;
+		md_log_debug("deliver: %" G_GINT64_FORMAT " bytes spooled "
+			     "for maildeskd", size);
+		md_conf_free(conf);
+		g_bytes_unref(raw);
+		return EX_OK;
 	}
-	goto out;
+	if (!store(cli, g_steal_pointer(&conf), g_steal_pointer(&raw), size,
+		   &error))
+		return fail(error);
+	return EX_OK;
 fail:
-	rc = fail(g_steal_pointer(&error));
-out:
-	g_clear_pointer(&batch, g_ptr_array_unref);
-	md_ctx_clear(&ctx);
-	return rc;
+	md_conf_free(conf);
+	if (raw != NULL)
+		g_bytes_unref(raw);
+	return fail(error);
 }

@@ -38,6 +38,7 @@
 #include "queue.h"
 #include "retention.h"
 #include "source.h"
+#include "spool.h"
 #include "tick.h"
 #include "transport.h"
 
@@ -65,6 +66,10 @@ struct daemon {
 	struct md_clock clock;
 	struct md_ctx ctx;
 	GPtrArray *sources;	/* struct src_state *, owned */
+	/* maildesk deliver's spool (spool.h): its source, and the lock
+	 * that tells delivers we read it (-1: not held, as in --once) */
+	struct md_inbound_conf *spool_in;
+	int spool_lock;
 	struct md_transport *transport;	/* kept open between flushes */
 	GMainLoop *loop;
 	GMainContext *sigctx;
@@ -512,16 +517,38 @@ static void
 sources_build(struct daemon *d)
 {
 	const GPtrArray *in = d->ctx.conf->inbound;
+	guint n = in != NULL ? in->len : 0;
 
 	d->sources = g_ptr_array_new_with_free_func(src_state_free);
-	for (guint i = 0; in != NULL && i < in->len; i++) {
+	for (guint i = 0; i <= n; i++) {
 		struct src_state *s = g_new0(struct src_state, 1);
 
 		s->d = d;
-		s->conf = g_ptr_array_index(in, i);
+		/* Last, the spool of maildesk deliver. */
+		s->conf = i < n ? g_ptr_array_index(in, i) : d->spool_in;
 		s->first_wait = true;
 		g_ptr_array_add(d->sources, s);
 	}
+}
+
+/* The live daemon tells delivers to spool; --once only takes what a
+ * stopped daemon left there (a deliver during it stores the mail
+ * itself, which the next --once might be too late for). */
+static void
+spool_start(struct daemon *d)
+{
+	GError *error = NULL;
+
+	d->spool_in = md_spool_source_new(d->ctx.conf);
+	if (d->once)
+		return;
+	if (!md_spool_hold(d->ctx.conf, &d->spool_lock, &error)) {
+		/* Delivers then store the mail themselves: slower, fine. */
+		md_log_warn("%s", error->message);
+		g_error_free(error);
+		return;
+	}
+	md_log_info("maildesk deliver spools into %s", d->spool_in->path);
 }
 
 /* Everything that borrows from the context, before it goes. */
@@ -529,6 +556,9 @@ static void
 teardown(struct daemon *d)
 {
 	g_clear_pointer(&d->sources, g_ptr_array_unref);
+	md_spool_release(d->spool_lock);
+	d->spool_lock = -1;
+	g_clear_pointer(&d->spool_in, md_spool_source_free);
 	g_clear_pointer(&d->transport, md_transport_free);
 	if (d->outbox_tag != 0)
 		g_source_remove(d->outbox_tag);
@@ -540,6 +570,7 @@ teardown(struct daemon *d)
 static void
 start_all(struct daemon *d)
 {
+	spool_start(d);
 	sources_build(d);
 	for (guint i = 0; i < d->sources->len && !d->stop; i++)
 		source_start(g_ptr_array_index(d->sources, i));
@@ -777,6 +808,7 @@ main(int argc, char **argv)
 	}
 	d.conf_path = o.conf_path;
 	d.once = o.once;
+	d.spool_lock = -1;
 	g_mime_init();
 	rc = run(&d, &o);
 	if (d.sweep_tag != 0)
