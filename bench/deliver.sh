@@ -9,7 +9,9 @@
 #
 # For a fresh desk (and DESK if given), measured in the same run:
 #   - mails/s, sequential, no other process holding the database open (no
-#     daemon: the worst case, each deliver opens the WAL alone);
+#     daemon: the worst case, each deliver opens the WAL alone), and
+#     again with maildeskd running (each deliver spools the mail, the
+#     daemon stores it: when it had them all, and what it wrote);
 #   - bytes written per mail, from each process's /proc/PID/io read after
 #     it exited (bench/deliver-run.py): "wchar" is what it passed to
 #     write(2) and pwrite(2), "dirtied" the page cache it dirtied (what
@@ -67,16 +69,50 @@ row() {
 	echo "| $1 | $(( _page / 1024 )) KB | $(field "$_r" rate) | $(kb "$(field "$_r" wchar)") | $(kb "$_dirty") | $(kb "$_bare") | $(awk -v a="$_dirty" -v b="$_bare" 'BEGIN { printf "%.1f", a / b }') | $(field "$_r" exit75) / $(field "$_r" failed) |"
 }
 
+# row_daemon LABEL DIR CORPUS: the same with maildeskd running on the
+# desk of DIR (deliver spools, the daemon stores); after the row, when the
+# daemon had stored every mail and what it dirtied doing so.
+row_daemon() {
+	_conf=$2/maildesk.conf
+	_db=$2/state/maildesk.db
+	_n=$(find "$3/new" -type f | wc -l)
+	_want=$(( $(sqlite3 -batch -noheader "$_db" "select coalesce((select value from counters where name = 'messages.in'), 0)") + _n ))
+	"$MAILDESKD" -c "$_conf" 2> "$2/daemon.log" &
+	_dpid=$!
+	until grep -q "spools into" "$2/daemon.log"; do
+		kill -0 "$_dpid" 2> /dev/null || die "maildeskd did not start"
+		sleep 0.05
+	done
+	sync
+	_before=$(sed -n 's/^write_bytes: //p' "/proc/$_dpid/io")
+	_t0=$(date +%s.%N)
+	_r=$($RUN each "$3" "$MAILDESK" -c "$_conf" deliver) || die "deliver-run.py failed"
+	until [ "$(sqlite3 -batch -noheader "$_db" "select value from counters where name = 'messages.in'")" = "$_want" ]; do
+		kill -0 "$_dpid" 2> /dev/null || die "maildeskd died"
+		sleep 0.01
+	done
+	_t1=$(date +%s.%N)
+	_after=$(sed -n 's/^write_bytes: //p' "/proc/$_dpid/io")
+	kill "$_dpid"; wait "$_dpid"
+	_dirty=$(field "$_r" write_bytes)
+	echo "| $1 | 16 KB | $(field "$_r" rate) | $(kb "$(field "$_r" wchar)") | $(kb "$_dirty") | $(kb "$_bare") | $(awk -v a="$_dirty" -v b="$_bare" 'BEGIN { printf "%.1f", a / b }') | $(field "$_r" exit75) / $(field "$_r" failed) |"
+	DAEMON_NOTE="With maildeskd running, the $_n mails were stored $(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.2f", b - a }') s after the first deliver began ($(awk -v a="$_t0" -v b="$_t1" -v n="$_n" 'BEGIN { printf "%.0f", n / (b - a) }') mails/s end to end); the daemon dirtied $(kb $(( (_after - _before) / _n ))) KB per mail storing them and writing their acknowledgements and notifications into the outbox maildir."
+}
+
 bench_machine "deliver: $COUNT light mails, one process each, in sequence (bench/deliver.sh)"
 echo
 echo "| desk | page | mails/s | KB passed to write per mail | KB dirtied per mail | floor: KB dirtied per mail (bare, 1 mail per transaction) | dirtied / floor | exit 75 / other failures |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 fresh "$WORK/empty"
 row "fresh desk" "$WORK/empty/maildesk.conf" "$WORK/corpus"
+fresh "$WORK/live"
+row_daemon "fresh desk, maildeskd running (deliver spools)" "$WORK/live" "$WORK/corpus"
 if [ -n "${DESK:-}" ]; then
 	row "$DESK ($(sqlite3 -batch -noheader "$(sed -n 's/^ *state_dir = "\(.*\)";/\1/p' "$DESK/maildesk.conf")/maildesk.db" "select value from counters where name = 'messages.in'") messages)" \
 		"$DESK/maildesk.conf" "$WORK/corpus2"
 fi
+echo
+echo "$DAEMON_NOTE"
 
 # Where one deliver's pages go: a desk whose WAL is never folded back (a
 # reader holds it open, so the WAL keeps every commit), half the corpus.

@@ -4,6 +4,7 @@
  * domain that takes in the whole desk. */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <sysexits.h>
 
@@ -14,11 +15,39 @@
 #include "conf.h"
 #include "template.h"
 
+/* The three GnuTLS functions the CA check needs, loaded here: linked,
+ * libgnutls and its five libraries cost every maildesk process about
+ * 1 ms at start (a tenth of a deliver), and only check-config uses it.
+ * (maildeskd links it, for its IMAP source.) */
+struct x509_fns {
+	int (*import)(gnutls_x509_crt_t **, unsigned int *,
+		      const gnutls_datum_t *, gnutls_x509_crt_fmt_t,
+		      unsigned int);
+	void (*deinit)(gnutls_x509_crt_t);
+	gnutls_free_function *free;	/* a variable of GnuTLS */
+};
+
+static bool
+x509_load(struct x509_fns *f)
+{
+	void *lib = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_LOCAL);
+
+	/* Kept loaded for the life of the process, as ld.so would. */
+	if (lib == NULL)
+		return false;
+	*(void **)&f->import = dlsym(lib, "gnutls_x509_crt_list_import2");
+	*(void **)&f->deinit = dlsym(lib, "gnutls_x509_crt_deinit");
+	f->free = dlsym(lib, "gnutls_free");
+	return f->import != NULL && f->deinit != NULL && f->free != NULL &&
+	       *f->free != NULL;
+}
+
 /* Appends to PROBLEMS what is wrong with the CA file PATH of WHAT: it must
  * hold at least one certificate, PEM or DER, as libcurl will read it. */
 static void
 check_ca_file(const char *what, const char *path, GPtrArray *problems)
 {
+	struct x509_fns x509 = { 0 };
 	gnutls_x509_crt_t *certs = NULL;
 	unsigned int n = 0;
 	gnutls_datum_t data;
@@ -35,20 +64,26 @@ check_ca_file(const char *what, const char *path, GPtrArray *problems)
 		g_error_free(error);
 		return;
 	}
+	if (!x509_load(&x509)) {
+		g_ptr_array_add(problems, g_strdup_printf(
+			"%s.tls_ca_file: %s cannot be checked: libgnutls.so.30 "
+			"cannot be loaded: %s", what, path, dlerror()));
+		g_free(text);
+		return;
+	}
 	data.data = (unsigned char *)text;
 	data.size = len;
-	if (gnutls_x509_crt_list_import2(&certs, &n, &data,
-					 GNUTLS_X509_FMT_PEM, 0) < 0 &&
-	    gnutls_x509_crt_list_import2(&certs, &n, &data,
-					 GNUTLS_X509_FMT_DER, 0) < 0)
+	if (x509.import(&certs, &n, &data, GNUTLS_X509_FMT_PEM, 0) < 0 &&
+	    x509.import(&certs, &n, &data, GNUTLS_X509_FMT_DER, 0) < 0)
 		n = 0;
 	if (n == 0)
 		g_ptr_array_add(problems, g_strdup_printf(
 			"%s.tls_ca_file: %s holds no certificate", what,
 			path));
 	for (unsigned int i = 0; i < n; i++)
-		gnutls_x509_crt_deinit(certs[i]);
-	gnutls_free(certs);
+		x509.deinit(certs[i]);
+	if (certs != NULL)
+		(*x509.free)(certs);
 	g_free(text);
 }
 

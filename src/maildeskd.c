@@ -46,6 +46,11 @@
 #define OUTBOX_MAX_WAIT	30	/* look at the outbox at least this often */
 #define FLUSH_CHUNK	50	/* mails per flush call; stop is seen between */
 #define SWEEP_EVERY	60
+/* Delivers drop their mail into the spool one file at a time: drained at
+ * each file, every mail was a transaction of its own, as costly as the
+ * deliver that no longer commits it.  After a wake-up the daemon lets the
+ * spool fill this long, then stores what came in one batch. */
+#define SPOOL_SETTLE_MS	100
 
 struct daemon;
 
@@ -59,6 +64,7 @@ struct src_state {
 	guint backoff;		/* last retry delay in s; 0 after a success */
 	bool waiting;		/* between wait_begin and wait_end */
 	bool first_wait;
+	guint settle_ms;	/* after a wake-up, wait this long to drain */
 };
 
 struct daemon {
@@ -468,6 +474,12 @@ on_wake_fd(int fd, GIOCondition cond, gpointer data)
 	(void)cond;
 
 	s->fd_tag = 0;
+	if (s->settle_ms > 0) {
+		if (s->timer_tag != 0)
+			g_source_remove(s->timer_tag);
+		s->timer_tag = g_timeout_add(s->settle_ms, on_wake_timer, s);
+		return G_SOURCE_REMOVE;
+	}
 	source_wake(s);
 	return G_SOURCE_REMOVE;
 }
@@ -526,6 +538,7 @@ sources_build(struct daemon *d)
 		s->d = d;
 		/* Last, the spool of maildesk deliver. */
 		s->conf = i < n ? g_ptr_array_index(in, i) : d->spool_in;
+		s->settle_ms = i < n ? 0 : SPOOL_SETTLE_MS;
 		s->first_wait = true;
 		g_ptr_array_add(d->sources, s);
 	}

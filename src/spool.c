@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "error.h"
+#include "log.h"
 #include "spool.h"
 
 #define LOCK_NAME "maildeskd.lock"
@@ -156,6 +157,20 @@ sync_dir(const char *path)
 	return ok;
 }
 
+/* Root (an admin's deliver by hand) writes a file the daemon, running as
+ * the owner of the spool, could not read (0640, group root): it would
+ * fail on it at every drain.  The file goes to the spool's owner. */
+static void
+give_to_daemon(int fd, const char *spool)
+{
+	struct stat st;
+
+	if (geteuid() == 0 && stat(spool, &st) == 0 && st.st_uid != 0 &&
+	    fchown(fd, st.st_uid, st.st_gid) != 0)
+		md_log_warn_errno("%s: cannot give the spooled mail to its "
+				  "owner", spool);
+}
+
 /* A maildir name: seconds first, so that file-name order (the order the
  * source takes them in) is arrival order. */
 static char *
@@ -186,6 +201,7 @@ md_spool_put(const struct md_conf *conf, GBytes *raw, GError **error)
 		io_fail(tmp, "cannot create", MD_ERROR_TEMP, error);
 		goto out;
 	}
+	give_to_daemon(fd, spool);
 	/* Data durable before the name is visible (maildir's rule), and
 	 * the name durable before the MTA forgets the mail. */
 	if (!write_all(fd, data, len) || fsync(fd) != 0) {
