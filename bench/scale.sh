@@ -10,7 +10,8 @@
 # right ticket, the next chunk generated while the previous is ingested),
 # closes 90 % of its tickets (as an old desk has them), then measures on
 # that desk and on an empty one, the same commands in the same run:
-#   ingest of 5,000 more (rate, bytes written, and the pages of its last
+#   ingest of 5,000 more, with the page cache dropped first (root only),
+#   then warm (rate, bytes written, and the pages of the first one's last
 #   commits by table and index: bench/wal-pages.py), list (default), list
 #   --status closed, show N, stats (warm, and cold where the page cache can
 #   be dropped), list --json --all (time, peak RSS, output size), search
@@ -145,19 +146,38 @@ reads() {
 	echo "stats (cold cache)|$_cold|$RSS|0" >> "$_out"
 }
 
-# ingest_more DESK LABEL: 5,000 more messages; "rate bytes_per_msg".
+DROPPED=yes
+# ingest_more DESK LABEL: 5,000 more messages twice, first with the page
+# cache dropped (where allowed: root), then at once again, warm; "rate
+# bytes_per_msg" of each into LABEL.ingest and LABEL.ingest-warm.  A desk
+# just built, or after the 90 % close, or a machine with less memory than
+# the database has its pages on disk; a running daemon has them in memory.
 ingest_more() {
-	corpus "more-$2" 5000 "$1"
-	cat "$WORK/more-$2"/new/* > /dev/null
-	sync
-	measure "$WORK/more-$2.log" "$MAILDESK" -c "$1/maildesk.conf" ingest "$WORK/more-$2"
-	[ "$RC" -eq 0 ] || die "ingest of 5,000 more into $2 failed"
-	# Before anything else opens the database (the sqlite3 shell, last
-	# to close, would checkpoint): the last commits' pages by b-tree.
-	/usr/bin/python3 "$BENCH/wal-pages.py" "$1/state/maildesk.db" \
-		> "$WORK/$2.wal" 2>&1
-	echo "$(rate 5000 "$ELAPSED") $((WRITTEN / 5000)) $ELAPSED" > "$WORK/$2.ingest"
-	rm -rf "$WORK/more-$2"
+	for _how in cold warm; do
+		corpus "more-$2" 5000 "$1"
+		cat "$WORK/more-$2"/new/* > /dev/null
+		sync
+		if [ "$_how" = cold ]; then
+			echo 3 > /proc/sys/vm/drop_caches 2> /dev/null ||
+				DROPPED="no (not root): the first ingest is not cold"
+		fi
+		# An idle connection keeps ingest from folding its WAL back
+		# at exit (it is not the last): wal-pages.py reads it.
+		/usr/bin/python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("select count(*) from sqlite_master").fetchall()
+time.sleep(3600)' "$1/state/maildesk.db" &
+		_holder=$!
+		measure "$WORK/more-$2.log" "$MAILDESK" -c "$1/maildesk.conf" ingest "$WORK/more-$2"
+		[ "$RC" -eq 0 ] || die "ingest of 5,000 more into $2 failed"
+		_out=$WORK/$2.ingest; [ "$_how" = warm ] && _out=$_out-warm
+		echo "$(rate 5000 "$ELAPSED") $((WRITTEN / 5000)) $ELAPSED" > "$_out"
+		[ "$_how" = cold ] && /usr/bin/python3 "$BENCH/wal-pages.py" \
+			"$1/state/maildesk.db" > "$WORK/$2.wal" 2>&1
+		kill "$_holder"; wait "$_holder" 2> /dev/null
+		db "$1" "pragma wal_checkpoint(truncate)" > /dev/null
+		rm -rf "$WORK/more-$2"
+	done
 }
 
 # deliver_run DESK LABEL FEEDERS: DELIVER mails through maildesk deliver,
@@ -250,14 +270,18 @@ BIGT=$(db "$WORK/big" "select count(*) from tickets")
 BIGSIZE=$(stat -c %s "$WORK/big/state/maildesk.db")
 bench_machine "Scale: a desk of $N messages against an empty one (bench/scale.sh)"
 echo "- big desk: $BIGMSG inbound messages ($BIGALL with the desk's own mails), $BIGT tickets, 90 % closed; database $(awk -v b="$BIGSIZE" 'BEGIN { printf "%.2f GB", b / 1e9 }'), $(awk -v b="$BIGSIZE" -v n="$BIGALL" 'BEGIN { printf "%.1f KB", b / n / 1000 }') per message row (inbound and outbound); built in $BUILD_S s"
-echo "- empty desk: a fresh database, measured after the same 5,000-message ingest (so with ~5,000 messages)"
+echo "- empty desk: a fresh database, measured after the same two 5,000-message ingests (so with ~10,000 messages)"
+echo "- page cache dropped before the first ingest: $DROPPED"
 echo "- REPEAT=$REPEAT (median wall time, highest peak RSS); DELIVER=$DELIVER mails per deliver measure"
 echo
 echo "| measure | empty desk | big desk | big / empty |"
 echo "| --- | ---: | ---: | ---: |"
 read -r er eb ee < "$WORK/empty.ingest"; read -r br bb be < "$WORK/big.ingest"
-echo "| ingest 5,000 more: msg/s | $er | $br | $(ratio "$br" "$er") |"
-echo "| ingest 5,000 more: KB written per message | $((eb / 1000)) | $((bb / 1000)) | $(ratio "$bb" "$eb") |"
+echo "| ingest 5,000 more, page cache dropped first: msg/s | $er | $br | $(ratio "$br" "$er") |"
+echo "| ingest 5,000 more, page cache dropped first: KB written per message | $((eb / 1000)) | $((bb / 1000)) | $(ratio "$bb" "$eb") |"
+read -r er eb ee < "$WORK/empty.ingest-warm"; read -r br bb be < "$WORK/big.ingest-warm"
+echo "| ingest 5,000 more, warm (right after): msg/s | $er | $br | $(ratio "$br" "$er") |"
+echo "| ingest 5,000 more, warm: KB written per message | $((eb / 1000)) | $((bb / 1000)) | $(ratio "$bb" "$eb") |"
 while IFS='|' read -r name ems erss eout; do
 	line=$(grep -F "$name|" "$WORK/big.reads" | head -n 1)
 	bms=$(echo "$line" | cut -d'|' -f2); brss=$(echo "$line" | cut -d'|' -f3)
@@ -287,7 +311,7 @@ while read -r c mx md_ n; do
 done < "$WORK/during.summary"
 for label in empty big; do
 	echo
-	echo "Pages written by the last commits of the 5,000-message ingest into the $label desk (bench/wal-pages.py):"
+	echo "Pages written by the last commits of the first 5,000-message ingest into the $label desk (bench/wal-pages.py):"
 	echo
 	cat "$WORK/$label.wal"
 done

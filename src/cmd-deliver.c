@@ -1,6 +1,7 @@
 /* cmd-deliver.c: one message on stdin, as an MTA pipe or procmail would
  * hand it.  Exit codes per sysexits.h: 0 means stored (or quarantined:
- * kept); 65 bounces the mail, and only for what is wrong with the mail
+ * kept; or, while maildeskd runs, durably spooled for it: spool.h); 65
+ * bounces the mail, and only for what is wrong with the mail
  * itself; every failure of the desk (configuration, permissions, disk,
  * database, usage) is 75, so that the MTA keeps the mail and retries
  * while the admin repairs it.  The reason goes to stderr, which Postfix
@@ -12,16 +13,16 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "conf.h"
+#include "ctx.h"
 #include "db.h"
 #include "error.h"
+#include "log.h"
 #include "pipeline.h"
 #include "source.h"
 #include "spool.h"
-#include "clock.h"
-#include "ctx.h"
-#include "log.h"
 
 #define WAL_TRUNCATE_BYTES (4 * 1024 * 1024)
 
