@@ -10,22 +10,18 @@
 
 #include "backup.h"
 #include "db.h"
+#include "durable.h"
 #include "error.h"
 
 /* fsync PATH (a file or a directory). */
 static bool
 sync_path(const char *path, GError **error)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
+	if (!md_sync_path(path)) {
 		g_set_error(error, MD_ERROR, MD_ERROR_IO, "%s: cannot sync: %s",
 			    path, g_strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return false;
 	}
-	close(fd);
 	return true;
 }
 

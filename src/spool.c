@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "durable.h"
 #include "error.h"
 #include "log.h"
 #include "spool.h"
@@ -129,34 +130,6 @@ md_spool_daemon_runs(const struct md_conf *conf)
 	return runs;
 }
 
-static bool
-write_all(int fd, const guint8 *data, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (gsize)n;
-	}
-	return true;
-}
-
-/* fsync of a directory, for the rename into it. */
-static bool
-sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool ok = fd >= 0 && fsync(fd) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* Root (an admin's deliver by hand) writes a file the daemon, running as
  * the owner of the spool, could not read (0640, group root): it would
  * fail on it at every drain.  The file goes to the spool's owner. */
@@ -204,7 +177,7 @@ md_spool_put(const struct md_conf *conf, GBytes *raw, GError **error)
 	give_to_daemon(fd, spool);
 	/* Data durable before the name is visible (maildir's rule), and
 	 * the name durable before the MTA forgets the mail. */
-	if (!write_all(fd, data, len) || fsync(fd) != 0) {
+	if (!md_write_all(fd, data, len) || fsync(fd) != 0) {
 		io_fail(tmp, "cannot write", MD_ERROR_TEMP, error);
 		close(fd);
 		unlink(tmp);
@@ -215,7 +188,7 @@ md_spool_put(const struct md_conf *conf, GBytes *raw, GError **error)
 		unlink(tmp);
 		goto out;
 	}
-	if (!sync_dir(new_dir)) {
+	if (!md_sync_path(new_dir)) {
 		/* Visible but perhaps not durable: the daemon may have
 		 * taken it already, so it stays; the MTA's retry would at
 		 * worst be a duplicate, which the desk recognises. */

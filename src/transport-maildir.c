@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "durable.h"
 #include "error.h"
 #include "transport.h"
 
@@ -34,22 +35,6 @@ struct maildir_transport {
 	char *path;
 	GPtrArray *pending;	/* names written to tmp/, not yet in new/ */
 };
-
-static bool
-write_all(int fd, const char *data, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= n;
-	}
-	return true;
-}
 
 /* The file name of one outbox mail: the same mail, the same name.  Two
  * queued mails never have the same bytes (each has its Message-ID). */
@@ -111,7 +96,7 @@ maildir_send(struct md_transport *t, const char *mail_from,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		goto fail;
-	if (!write_all(fd, copy->str, copy->len)) {
+	if (!md_write_all(fd, copy->str, copy->len)) {
 		close(fd);
 		unlink(tmp);
 		goto fail;
@@ -131,18 +116,6 @@ out:
 	g_string_free(copy, TRUE);
 	g_free(name);
 	g_free(tmp);
-	return ok;
-}
-
-/* fsync of a directory, for the renames into it. */
-static bool
-sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool ok = fd >= 0 && fsync(fd) == 0;
-
-	if (fd >= 0)
-		close(fd);
 	return ok;
 }
 
@@ -170,7 +143,7 @@ maildir_flush(struct md_transport *t, GError **error)
 		g_free(from);
 		g_free(to);
 	}
-	ok = ok && sync_dir(new_dir);
+	ok = ok && md_sync_path(new_dir);
 	if (!ok)
 		g_set_error(error, MD_ERROR, MD_ERROR_TEMP,
 			    "%s: cannot deliver: %s", mt->path,
