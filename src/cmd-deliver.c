@@ -157,13 +157,18 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 	if (raw == NULL)
 		goto fail;
 	if (short_way(cli, conf, size)) {
-		if (!md_spool_put(conf, raw, &error))
-			goto fail;
-		md_log_debug("deliver: %" G_GINT64_FORMAT " bytes spooled "
-			     "for maildeskd", size);
-		md_conf_free(conf);
-		g_bytes_unref(raw);
-		return EX_OK;
+		if (md_spool_put(conf, raw, &error)) {
+			md_log_debug("deliver: %" G_GINT64_FORMAT " bytes "
+				     "spooled for maildeskd", size);
+			md_conf_free(conf);
+			g_bytes_unref(raw);
+			return EX_OK;
+		}
+		/* A spool removed or unwritable would defer every mail
+		 * for as long as the daemon runs: the long way instead. */
+		md_log_warn("deliver: %s; storing the mail itself",
+			    error->message);
+		g_clear_error(&error);
 	}
 	if (!store(cli, g_steal_pointer(&conf), g_steal_pointer(&raw), size,
 		   &error))

@@ -6,7 +6,7 @@
 # mail left in the spool by a daemon that stopped is taken at the next
 # start.  Four feeders at once: every mail stored exactly once.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 21
+plan 23
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 sed -i 's/max_message_size = 26214400/max_message_size = 200000/' maildesk.conf
@@ -74,15 +74,24 @@ is "$?:$(count_in)" "0:403" "with --now deliver stores the mail itself"
 is "$?:$(sql $DB "select count(*) from quarantine")" "0:1" \
 	"over limits.max_message_size: quarantined by deliver itself"
 
+# A spool that cannot be written (removed by hand) defers nothing: deliver
+# says so and stores the mail itself.
+mv var/spool/tmp var/spool/tmp.away
+mail 502 | "$MAILDESK" -c maildesk.conf deliver 2> broken.err
+is "$?:$(count_in)" "0:404" "spool unwritable: deliver stores the mail itself"
+grep -q "^maildesk: deliver: .*spool/tmp/.*: cannot create: No such file or directory; storing the mail itself$" broken.err
+ok $? "and says why"
+mv var/spool/tmp.away var/spool/tmp
+
 # 5. The daemon stops; a mail spooled as it stopped waits for the next
 # start; deliver stores the mail itself again.
 kill "$dpid"; wait "$dpid"
 ok $? "maildeskd stops"
 mail 600 > var/spool/new/1796000000.M1P1.left
 "$MAILDESKD" -c maildesk.conf --once 2> once.log
-is "$?:$(count_in):$(files new)" "0:404:0" "maildeskd --once takes what was left in the spool"
+is "$?:$(count_in):$(files new)" "0:405:0" "maildeskd --once takes what was left in the spool"
 mail 601 | "$MAILDESK" -c maildesk.conf -v deliver 2> after.err
-is "$?:$(count_in)" "0:405" "without the daemon deliver stores the mail itself"
+is "$?:$(count_in)" "0:406" "without the daemon deliver stores the mail itself"
 grep -q "spooled" after.err
 ok $(( ! $? )) "and does not spool it"
 done_testing
