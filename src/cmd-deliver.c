@@ -1,7 +1,8 @@
 /* cmd-deliver.c: one message on stdin, as an MTA pipe or procmail would
- * hand it.  Exit codes per sysexits.h: 0 means stored (or quarantined:
- * kept; or, while maildeskd runs, durably spooled for it: spool.h); 65
- * bounces the mail, and only for what is wrong with the mail
+ * hand it, stored in a transaction of its own (while maildeskd runs, the
+ * maildesk front, front.c, spools it instead and comes here only when it
+ * cannot).  Exit codes per sysexits.h: 0 means stored (or quarantined:
+ * kept); 65 bounces the mail, and only for what is wrong with the mail
  * itself; every failure of the desk (configuration, permissions, disk,
  * database, usage) is 75, so that the MTA keeps the mail and retries
  * while the admin repairs it.  The reason goes to stderr, which Postfix
@@ -22,7 +23,6 @@
 #include "log.h"
 #include "pipeline.h"
 #include "source.h"
-#include "spool.h"
 
 #define WAL_TRUNCATE_BYTES (4 * 1024 * 1024)
 
@@ -67,19 +67,6 @@ fail(GError *error)
 		mail ? "" : " (mail deferred: the MTA will retry)");
 	g_error_free(error);
 	return mail ? EX_DATAERR : EX_TEMPFAIL;
-}
-
-/* The short way (spool.h): the daemon runs on this state directory and
- * stores the mail itself.  Not with --now, which asks for the mail to be
- * taken at that instant, nor for a mail over limits.max_message_size,
- * which the long way quarantines at once (or, past four times that,
- * refuses with 65 for the MTA to bounce). */
-static bool
-short_way(const struct md_cli *cli, const struct md_conf *conf,
-	  gint64 size)
-{
-	return cli->now == NULL && size <= conf->max_message_size &&
-	       md_spool_daemon_runs(conf);
 }
 
 /* The long way: the mail stored in a transaction of its own. */
@@ -156,20 +143,6 @@ md_cmd_deliver(struct md_cli *cli, int argc, char **argv)
 		       &error);
 	if (raw == NULL)
 		goto fail;
-	if (short_way(cli, conf, size)) {
-		if (md_spool_put(conf, raw, &error)) {
-			md_log_debug("deliver: %" G_GINT64_FORMAT " bytes "
-				     "spooled for maildeskd", size);
-			md_conf_free(conf);
-			g_bytes_unref(raw);
-			return EX_OK;
-		}
-		/* A spool removed or unwritable would defer every mail
-		 * for as long as the daemon runs: the long way instead. */
-		md_log_warn("deliver: %s; storing the mail itself",
-			    error->message);
-		g_clear_error(&error);
-	}
 	if (!store(cli, g_steal_pointer(&conf), g_steal_pointer(&raw), size,
 		   &error))
 		return fail(error);

@@ -8,9 +8,9 @@
 #include "durable.h"
 
 bool
-md_write_all(int fd, const void *data, gsize len)
+md_write_all(int fd, const void *data, size_t len)
 {
-	const guint8 *p = data;
+	const unsigned char *p = data;
 
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
@@ -22,7 +22,7 @@ md_write_all(int fd, const void *data, gsize len)
 		if (n <= 0)
 			return false;
 		p += n;
-		len -= (gsize)n;
+		len -= (size_t)n;
 	}
 	return true;
 }

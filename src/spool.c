@@ -9,24 +9,22 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "durable.h"
 #include "error.h"
 #include "log.h"
 #include "spool.h"
+#include "spool-names.h"
 
-#define LOCK_NAME "maildeskd.lock"
-#define SPOOL_NAME "spool"
 
 static char *
 lock_path(const struct md_conf *conf)
 {
-	return g_build_filename(conf->state_dir, LOCK_NAME, NULL);
+	return g_build_filename(conf->state_dir, MD_SPOOL_LOCK, NULL);
 }
 
 static char *
 spool_path(const struct md_conf *conf)
 {
-	return g_build_filename(conf->state_dir, SPOOL_NAME, NULL);
+	return g_build_filename(conf->state_dir, MD_SPOOL_DIR, NULL);
 }
 
 static bool
@@ -111,96 +109,4 @@ md_spool_source_free(struct md_inbound_conf *in)
 	g_free(in->path);
 	g_free(in->name);
 	g_free(in);
-}
-
-bool
-md_spool_daemon_runs(const struct md_conf *conf)
-{
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char *path = lock_path(conf);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool runs;
-
-	g_free(path);
-	if (fd < 0)
-		return false;
-	/* Any failure says "no daemon": the long way stores the mail too. */
-	runs = fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK;
-	close(fd);
-	return runs;
-}
-
-/* Root (an admin's deliver by hand) writes a file the daemon, running as
- * the owner of the spool, could not read (0640, group root): it would
- * fail on it at every drain.  The file goes to the spool's owner. */
-static void
-give_to_daemon(int fd, const char *spool)
-{
-	struct stat st;
-
-	if (geteuid() == 0 && stat(spool, &st) == 0 && st.st_uid != 0 &&
-	    fchown(fd, st.st_uid, st.st_gid) != 0)
-		md_log_warn_errno("%s: cannot give the spooled mail to its "
-				  "owner", spool);
-}
-
-/* A maildir name: seconds first, so that file-name order (the order the
- * source takes them in) is arrival order. */
-static char *
-unique_name(void)
-{
-	gint64 now = g_get_real_time();
-
-	return g_strdup_printf("%" G_GINT64_FORMAT ".M%06dP%dR%08x.%s",
-			       now / G_USEC_PER_SEC,
-			       (int)(now % G_USEC_PER_SEC), (int)getpid(),
-			       g_random_int(), g_get_host_name());
-}
-
-bool
-md_spool_put(const struct md_conf *conf, GBytes *raw, GError **error)
-{
-	char *spool = spool_path(conf), *name = unique_name();
-	char *tmp = g_build_filename(spool, "tmp", name, NULL);
-	char *new_dir = g_build_filename(spool, "new", NULL);
-	char *dest = g_build_filename(new_dir, name, NULL);
-	gsize len;
-	const guint8 *data = g_bytes_get_data(raw, &len);
-	bool ok = false;
-	int fd;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		io_fail(tmp, "cannot create", MD_ERROR_TEMP, error);
-		goto out;
-	}
-	give_to_daemon(fd, spool);
-	/* Data durable before the name is visible (maildir's rule), and
-	 * the name durable before the MTA forgets the mail. */
-	if (!md_write_all(fd, data, len) || fsync(fd) != 0) {
-		io_fail(tmp, "cannot write", MD_ERROR_TEMP, error);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, dest) != 0) {
-		io_fail(tmp, "cannot move into new/", MD_ERROR_TEMP, error);
-		unlink(tmp);
-		goto out;
-	}
-	if (!md_sync_path(new_dir)) {
-		/* Visible but perhaps not durable: the daemon may have
-		 * taken it already, so it stays; the MTA's retry would at
-		 * worst be a duplicate, which the desk recognises. */
-		io_fail(new_dir, "cannot sync", MD_ERROR_TEMP, error);
-		goto out;
-	}
-	ok = true;
-out:
-	g_free(spool);
-	g_free(name);
-	g_free(tmp);
-	g_free(new_dir);
-	g_free(dest);
-	return ok;
 }

@@ -1,9 +1,10 @@
-/* spool.h: maildesk deliver's short path while maildeskd runs.
+/* spool.h: maildesk deliver's short path while maildeskd runs, the
+ * daemon's side.
  *
  * Alone, each deliver opens the database and commits its mail in a
  * transaction of its own: some 25 b-tree pages of 16 KB and two fsyncs
  * a mail.  While the daemon runs on the same state directory, deliver
- * instead drops the mail into the maildir STATE_DIR/spool (tmp/, fsync,
+ * (the maildesk front, front.c, which writes it) instead drops the mail into the maildir STATE_DIR/spool (tmp/, fsync,
  * rename into new/, fsync of new/: the MTA may forget it once we exit 0)
  * and the daemon, which watches it like any maildir source, stores it in
  * batches and deletes the file once committed.  Whether the daemon runs
@@ -33,11 +34,5 @@ void md_spool_release(int fd);
  * files are deleted once stored); free with md_spool_source_free. */
 struct md_inbound_conf *md_spool_source_new(const struct md_conf *conf);
 void md_spool_source_free(struct md_inbound_conf *in);
-
-/* True when a daemon holds the lock on CONF's state directory. */
-bool md_spool_daemon_runs(const struct md_conf *conf);
-/* Writes RAW durably into the spool's new/.  Errors: MD_ERROR_TEMP (the
- * MTA keeps the mail and retries). */
-bool md_spool_put(const struct md_conf *conf, GBytes *raw, GError **error);
 
 #endif

@@ -1,10 +1,11 @@
 #!/bin/sh
 # No leaks on the command-line paths: each command under valgrind with
-# definite leaks as errors.  In the sanitizer build valgrind cannot run the
-# binaries, and LeakSanitizer already fails any of them that leaks, so
-# there the same commands simply run.
+# definite leaks as errors, the maildesk front and the maildesk-cli it
+# executes (--trace-children).  In the sanitizer build valgrind cannot
+# run the binaries, and LeakSanitizer already fails any of them that
+# leaks, so there the same commands simply run.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 20
+plan 22
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 if [ "${MD_SANITIZERS:-no}" = yes ]; then
@@ -12,7 +13,8 @@ if [ "${MD_SANITIZERS:-no}" = yes ]; then
 	how="under LeakSanitizer"
 else
 	run() {
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		valgrind -q --trace-children=yes --leak-check=full \
+			--errors-for-leak-kinds=definite \
 			--error-exitcode=99 --log-file=valgrind.%p.log "$@"
 	}
 	how="valgrind: no definite leak, no error"
@@ -64,4 +66,16 @@ ok $? "attachment N K -o FILE: $how"
 sed 's/  name = "Helpdesk";/  nmae = 1;/' maildesk.conf > bad.conf
 run "$MAILDESK" -c bad.conf check-config 2> /dev/null
 is $? 78 "check-config with errors: $how"
+# The front's own path: deliver spools while maildeskd runs, and hands a
+# mail over the limit to maildesk-cli with the spooled copy as its input.
+"$MAILDESKD" -c maildesk.conf 2> d.log &
+dpid=$!
+wait_until 10 'grep -q "spools into" d.log'
+run "$MAILDESK" -c maildesk.conf deliver < "$F/1764000044.M44P1.fixture"
+ok $? "deliver, spooled: $how"
+sed 's/max_message_size = 26214400/max_message_size = 100000/' maildesk.conf > small.conf
+{ cat "$F/1764000044.M44P1.fixture"; head -c 200000 /dev/zero | tr '\0' x; } |
+	run "$MAILDESK" -c small.conf deliver
+ok $? "deliver over the limit, handed over: $how"
+kill "$dpid"; wait "$dpid"
 done_testing

@@ -28,7 +28,7 @@ sql() { sqlite3 -batch -noheader "$1" "$2"; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-echo "1..32"
+echo "1..36"
 
 # --- lintian and installation --------------------------------------------
 deb=$(ls "$DEBS"/maildesk_*.deb | head -1)
@@ -113,6 +113,31 @@ list=$(maildesk list 2>"$T/err" | wc -l)
 [ "$list" -gt 1 ]
 ok $? "root lists the tickets ($list lines)"; show "$T/err"
 
+# Postfix's pipe runs maildesk deliver as user maildesk; while the daemon
+# runs, the front (/usr/bin/maildesk) spools the mail and the daemon
+# stores it.  Root's deliver by hand too: its file is given to maildesk.
+runuser -u maildesk -- /usr/sbin/maildeskd -c /etc/maildesk/maildesk.conf \
+	> "$T/live" 2>&1 &
+dpid=$!
+i=0
+until grep -q "spools into" "$T/live" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+before=$(sql "$db" "SELECT count(*) FROM messages WHERE direction = 'in'")
+printf 'From: pkg1@example.org\nTo: support@desk.example\nSubject: Package 1\nMessage-ID: <pkg.1@example.org>\n\nHello.\n' |
+	runuser -u maildesk -- maildesk -v deliver > "$T/d1" 2>&1
+is "$? $(grep -c 'spooled for maildeskd' "$T/d1")" "0 1" \
+	"deliver as user maildesk spools while maildeskd runs"; show "$T/d1"
+printf 'From: pkg2@example.org\nTo: support@desk.example\nSubject: Package 2\nMessage-ID: <pkg.2@example.org>\n\nHello.\n' |
+	maildesk -v deliver > "$T/d2" 2>&1
+is "$? $(grep -c 'spooled for maildeskd' "$T/d2")" "0 1" \
+	"and as root"; show "$T/d2"
+i=0
+until [ "$(sql "$db" "SELECT count(*) FROM messages WHERE direction = 'in'")" = $((before + 2)) ] ||
+	[ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(sql "$db" "SELECT count(*) FROM messages WHERE message_id LIKE 'pkg.%'") $(ls /var/lib/maildesk/spool/new | wc -l)" \
+	"2 0" "the daemon stored both and emptied the spool"; show "$T/live"
+kill "$dpid"; wait "$dpid"
+ok $? "maildeskd stops on SIGTERM"
+
 # Reinstalling keeps the admin's configuration (a conffile, never replaced).
 sum=$(md5sum < /etc/maildesk/maildesk.conf)
 dpkg -i "$deb" > "$T/apt" 2>&1
@@ -125,6 +150,7 @@ apt-get purge -y -qq maildesk > "$T/apt" 2>&1
 st=$?
 ok $st "apt-get purge maildesk"; [ $st -eq 0 ] || show "$T/apt"
 left=$(ls -d /etc/maildesk /var/lib/maildesk /usr/bin/maildesk \
+	/usr/libexec/maildesk /usr/lib/maildesk \
 	/usr/sbin/maildeskd /lib/systemd/system/maildeskd.service \
 	/usr/lib/tmpfiles.d/maildesk.conf /usr/share/maildesk \
 	/usr/share/doc/maildesk 2>/dev/null)
