@@ -116,8 +116,9 @@ ok $? "root lists the tickets ($list lines)"; show "$T/err"
 # Postfix's pipe runs maildesk deliver as user maildesk; while the daemon
 # runs, the front (/usr/bin/maildesk) spools the mail and the daemon
 # stores it.  Root's deliver by hand too: its file is given to maildesk.
+# (runuser does not pass SIGTERM on: the daemon's own pid is signalled.)
 runuser -u maildesk -- /usr/sbin/maildeskd -c /etc/maildesk/maildesk.conf \
-	> "$T/live" 2>&1 &
+	--pidfile /var/lib/maildesk/t.pid > "$T/live" 2>&1 &
 dpid=$!
 i=0
 until grep -q "spools into" "$T/live" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -135,7 +136,7 @@ until [ "$(sql "$db" "SELECT count(*) FROM messages WHERE direction = 'in'")" = 
 	[ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 is "$(sql "$db" "SELECT count(*) FROM messages WHERE message_id LIKE 'pkg.%'") $(ls /var/lib/maildesk/spool/new | wc -l)" \
 	"2 0" "the daemon stored both and emptied the spool"; show "$T/live"
-kill "$dpid"; wait "$dpid"
+kill "$(cat /var/lib/maildesk/t.pid)"; wait "$dpid"
 ok $? "maildeskd stops on SIGTERM"
 
 # Reinstalling keeps the admin's configuration (a conffile, never replaced).
