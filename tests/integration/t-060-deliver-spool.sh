@@ -6,7 +6,7 @@
 # mail left in the spool by a daemon that stopped is taken at the next
 # start.  Four feeders at once: every mail stored exactly once.
 . "$MD_SRCDIR/tests/integration/lib.sh"
-plan 23
+plan 26
 cd "$WORK" || exit 1
 write_conf maildesk.conf
 sed -i 's/max_message_size = 26214400/max_message_size = 200000/' maildesk.conf
@@ -74,11 +74,26 @@ is "$?:$(count_in)" "0:403" "with --now deliver stores the mail itself"
 is "$?:$(sql $DB "select count(*) from quarantine")" "0:1" \
 	"over limits.max_message_size: quarantined by deliver itself"
 
+# The front (/usr/bin/maildesk, src/front.c) spools only with a
+# configuration libconfig reads; the tool says what is wrong with one it
+# cannot read, and defers the mail.
+{ cat maildesk.conf; echo 'desk = {'; } > broken.conf
+mail 503 | "$MAILDESK" -c broken.conf deliver 2> syntax.err
+is "$?:$(count_in)" "75:403" "a configuration with a syntax error: deferred, not spooled"
+grep -q "broken.conf.*(mail deferred: the MTA will retry)$" syntax.err
+ok $? "and the tool names the file"
+# A key the tool does not know, typed after the daemon started: the
+# daemon, whose configuration was checked at its start, stores the mail.
+sed 's/^desk = {/desk = { nmae = "x";/' maildesk.conf > typo.conf
+mail 504 | "$MAILDESK" -c typo.conf deliver
+wait_until 10 '[ "$(count_in)" = 404 ]'
+ok $? "an unknown key: spooled, and stored by the daemon"
+
 # A spool that cannot be written (removed by hand) defers nothing: deliver
 # says so and stores the mail itself.
 mv var/spool/tmp var/spool/tmp.away
 mail 502 | "$MAILDESK" -c maildesk.conf deliver 2> broken.err
-is "$?:$(count_in)" "0:404" "spool unwritable: deliver stores the mail itself"
+is "$?:$(count_in)" "0:405" "spool unwritable: deliver stores the mail itself"
 grep -q "^maildesk: deliver: .*spool/tmp/.*: cannot create: No such file or directory; storing the mail itself$" broken.err
 ok $? "and says why"
 mv var/spool/tmp.away var/spool/tmp
@@ -89,9 +104,9 @@ kill "$dpid"; wait "$dpid"
 ok $? "maildeskd stops"
 mail 600 > var/spool/new/1796000000.M1P1.left
 "$MAILDESKD" -c maildesk.conf --once 2> once.log
-is "$?:$(count_in):$(files new)" "0:405:0" "maildeskd --once takes what was left in the spool"
+is "$?:$(count_in):$(files new)" "0:406:0" "maildeskd --once takes what was left in the spool"
 mail 601 | "$MAILDESK" -c maildesk.conf -v deliver 2> after.err
-is "$?:$(count_in)" "0:406" "without the daemon deliver stores the mail itself"
+is "$?:$(count_in)" "0:407" "without the daemon deliver stores the mail itself"
 grep -q "spooled" after.err
 ok $(( ! $? )) "and does not spool it"
 done_testing
