@@ -4,8 +4,9 @@
  * Alone, each deliver opens the database and commits its mail in a
  * transaction of its own: some 25 b-tree pages of 16 KB and two fsyncs
  * a mail.  While the daemon runs on the same state directory, deliver
- * (the maildesk front, front.c, which writes it) instead drops the mail into the maildir STATE_DIR/spool (tmp/, fsync,
- * rename into new/, fsync of new/: the MTA may forget it once we exit 0)
+ * (the maildesk front, front.c, which writes it) instead drops the mail
+ * into the maildir STATE_DIR/spool (tmp/, fsync, rename into new/, fsync
+ * of new/: the MTA may forget it once we exit 0)
  * and the daemon, which watches it like any maildir source, stores it in
  * batches and deletes the file once committed.  Whether the daemon runs
  * is a lock it holds on STATE_DIR/maildeskd.lock, tested by deliver
