@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -143,17 +144,13 @@ read_conf(struct deliver *d)
 {
 	config_t cfg;
 	config_setting_t *s;
-	const char *state = DEFAULT_STATE_DIR, *slash;
-	char dir[PATH_MAX];
-	int dlen, n;
+	const char *state = DEFAULT_STATE_DIR, *dir;
+	char copy[PATH_MAX];
 	bool ok = false;
 
-	slash = strrchr(d->conf, '/');
-	dlen = slash == NULL ? 1 : slash == d->conf ? 1 : (int)(slash - d->conf);
-	if (dlen >= (int)sizeof(dir))
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", d->conf) >= sizeof(copy))
 		return false;
-	memcpy(dir, slash == NULL ? "." : d->conf, dlen);
-	dir[dlen] = '\0';
+	dir = dirname(copy);
 	config_init(&cfg);
 	config_set_include_dir(&cfg, dir);
 	if (!config_read_file(&cfg, d->conf))
@@ -169,10 +166,11 @@ read_conf(struct deliver *d)
 		d->max_size = config_setting_get_int64(s);
 	}
 	if (state[0] == '/')
-		n = snprintf(d->state, sizeof(d->state), "%s", state);
+		ok = (size_t)snprintf(d->state, sizeof(d->state), "%s",
+				      state) < sizeof(d->state);
 	else
-		n = snprintf(d->state, sizeof(d->state), "%s/%s", dir, state);
-	ok = n > 0 && n < (int)sizeof(d->state) && d->max_size > 0;
+		ok = join(d->state, sizeof(d->state), dir, state);
+	ok = ok && d->max_size > 0;
 out:
 	config_destroy(&cfg);
 	return ok;

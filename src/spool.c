@@ -3,17 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "error.h"
-#include "log.h"
 #include "spool.h"
 #include "spool-names.h"
-
 
 static char *
 lock_path(const struct md_conf *conf)
